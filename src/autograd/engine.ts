@@ -1,0 +1,354 @@
+/**
+ * @file The backward engine (PyTorch's engine.cpp): iterative, dependency-counting, runs ready nodes in
+ * decreasing sequence number, sums fan-in, fits each gradient to its input (sumTo, dtype), and frees saved
+ * tensors unless retainGraph. It never branches on op names: nodes carry what is special about them.
+ */
+import { withGradDisabled, isAnomalyCheckNanEnabled, isAnomalyEnabled, isGradEnabled, setGradEnabled } from '../graph/grad-mode.js';
+import type { Grad, Node } from '../graph/node.js';
+import type { TensorImpl } from '../graph/tensor-impl.js';
+import { check, fmtShape } from '../util/assert.js';
+import { sameShape } from '../core/shape.js';
+import { AccumulateGrad, cloneOp, gradientEdge } from '../ops/define.js';
+import { add, toDtype } from '../ops/elementwise.js';
+import { kFull, kReduce, kUnary } from '../ops/kernels.js';
+import { bool } from '../core/dtype.js';
+import { sumTo } from '../ops/reduce.js';
+
+/** Options of `backward`. @example { retainGraph: true } */
+export interface BackwardOptions {
+  retainGraph?: boolean;
+  createGraph?: boolean;
+  inputs?: readonly TensorImpl[];
+}
+
+/** Options of `autograd.grad`. @example { createGraph: true, allowUnused: true } */
+export interface GradOptions {
+  gradOutputs?: readonly (TensorImpl | null)[] | TensorImpl | null;
+  retainGraph?: boolean;
+  createGraph?: boolean;
+  allowUnused?: boolean;
+}
+
+interface Task {
+  readonly roots: readonly TensorImpl[];
+  readonly grads: readonly Grad[];
+  readonly retainGraph: boolean;
+  readonly createGraph: boolean;
+  /** Gradients captured at these edges instead of accumulated (autograd.grad, or non-leaf `inputs`). */
+  readonly captures: readonly (readonly [Node, number])[];
+  /** AccumulateGrad nodes to run when only some leaves are wanted (backward with `inputs`). */
+  readonly targets: readonly Node[] | null;
+}
+
+/** Max-heap of nodes by sequence number (PyTorch's ReadyQueue ordering on the CPU). */
+class ReadyQueue {
+  private heap: Node[] = [];
+  get size(): number {
+    return this.heap.length;
+  }
+  push(n: Node): void {
+    const h = this.heap;
+    h.push(n);
+    let i = h.length - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (h[p]!.sequenceNr >= n.sequenceNr) break;
+      h[i] = h[p]!;
+      i = p;
+    }
+    h[i] = n;
+  }
+  pop(): Node {
+    const h = this.heap;
+    const top = h[0]!;
+    const last = h.pop()!;
+    if (h.length > 0) {
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1;
+        if (l >= h.length) break;
+        const r = l + 1;
+        const c = r < h.length && h[r]!.sequenceNr > h[l]!.sequenceNr ? r : l;
+        if (h[c]!.sequenceNr <= last.sequenceNr) break;
+        h[i] = h[c]!;
+        i = c;
+      }
+      h[i] = last;
+    }
+    return top;
+  }
+}
+
+/** Every node reachable from the roots, with the number of edges into each (compute_dependencies). */
+function dependencies(rootNodes: readonly Node[]): Map<Node, number> {
+  const deps = new Map<Node, number>();
+  const seen = new Set<Node>(rootNodes);
+  const stack = [...seen];
+  while (stack.length) {
+    const n = stack.pop()!;
+    for (const [next] of n.nextFunctions) {
+      if (next === null) continue;
+      deps.set(next, (deps.get(next) ?? 0) + 1);
+      if (!seen.has(next)) {
+        seen.add(next);
+        stack.push(next);
+      }
+    }
+  }
+  return deps;
+}
+
+/** Nodes from which a target is reachable (PyTorch's exec_info), computed iteratively in post-order. */
+function neededNodes(rootNodes: readonly Node[], targets: ReadonlySet<Node>): Set<Node> {
+  const needed = new Set<Node>();
+  const done = new Set<Node>();
+  const stack: [Node, number][] = rootNodes.map((n) => [n, 0]);
+  while (stack.length) {
+    const top = stack[stack.length - 1]!;
+    const [n, i] = top;
+    if (i === 0 && done.has(n)) {
+      stack.pop();
+      continue;
+    }
+    if (i < n.nextFunctions.length) {
+      top[1]++;
+      const next = n.nextFunctions[i]![0];
+      if (next !== null && !done.has(next)) stack.push([next, 0]);
+      continue;
+    }
+    stack.pop();
+    done.add(n);
+    if (targets.has(n) || n.nextFunctions.some(([m]) => m !== null && needed.has(m))) needed.add(n);
+  }
+  return needed;
+}
+
+/** Makes `g` fit the input it flows to: sums broadcast dims away, casts the dtype (validate_outputs). */
+function fit(g: TensorImpl, fn: Node, i: number, next: Node, nr: number): TensorImpl {
+  const meta = next.outputMeta[nr];
+  if (!meta) return g;
+  if (!sameShape(g.shape, meta.shape)) {
+    const lead = g.shape.length - meta.shape.length;
+    const ok = lead >= 0 && meta.shape.every((s, d) => s === g.shape[d + lead] || s === 1);
+    check(
+      ok,
+      () =>
+        `Function ${fn.name} returned an invalid gradient at index ${i} - got ${fmtShape(g.shape)} but expected ` +
+        `shape compatible with ${fmtShape(meta.shape)}`,
+    );
+    g = sumTo(g, meta.shape);
+  }
+  if (g.dtype !== meta.dtype) g = toDtype(g, meta.dtype);
+  return g;
+}
+
+function hasNaN(g: TensorImpl): boolean {
+  const be = g.storage.backend;
+  if (!be.readSync || !g.dtype.isFloatingPoint) return false;
+  const anyNaN = kReduce('any', kUnary('isnan', g, bool, g.dtype), g.shape.map((_, d) => d), bool);
+  return be.readSync(anyNaN.storage.buf, bool)[0] !== 0;
+}
+
+function runHooks(fn: Node, grads: Grad[]): void {
+  if (fn.tensorPreHooks)
+    for (const [nr, hooks] of fn.tensorPreHooks) {
+      for (const h of hooks) {
+        const g = grads[nr];
+        if (!g) continue;
+        const r = h(g);
+        if (r) grads[nr] = r;
+      }
+    }
+  if (fn.retainGradHooks)
+    for (const [nr, h] of fn.retainGradHooks) {
+      const g = grads[nr];
+      if (g) h(g);
+    }
+}
+
+function execute(task: Task): Grad[] {
+  const rootEdges = task.roots.map(gradientEdge);
+  const rootNodes = rootEdges.map((e) => e[0]!);
+  const deps = dependencies(rootNodes);
+  const captureAt = new Map<Node, [number, number][]>();
+  task.captures.forEach(([n, nr], i) => {
+    const list = captureAt.get(n) ?? [];
+    list.push([nr, i]);
+    captureAt.set(n, list);
+  });
+  const filtered = task.targets !== null || task.captures.length > 0;
+  const needed = filtered
+    ? neededNodes(rootNodes, new Set<Node>([...(task.targets ?? []), ...captureAt.keys()]))
+    : null;
+  const captured: Grad[] = task.captures.map(() => null);
+  const buffers = new Map<Node, Grad[]>();
+  const queue = new ReadyQueue();
+
+  const accumulate = (n: Node, nr: number, g: TensorImpl): void => {
+    let buf = buffers.get(n);
+    if (!buf) {
+      buf = new Array<Grad>(n.outputMeta.length || 1).fill(null);
+      buffers.set(n, buf);
+    }
+    const cur = buf[nr];
+    buf[nr] = cur ? add(cur, g) : g;
+  };
+
+  // the graph root: deliver the root gradients
+  rootEdges.forEach(([n, nr], i) => {
+    const g = task.grads[i];
+    if (g) accumulate(n!, nr, g);
+  });
+  for (const n of new Set(rootNodes)) if (!deps.get(n)) queue.push(n);
+
+  while (queue.size) {
+    const fn = queue.pop();
+    const grads = buffers.get(fn) ?? new Array<Grad>(fn.outputMeta.length || 1).fill(null);
+    buffers.delete(fn);
+    runHooks(fn, grads);
+    const caps = captureAt.get(fn);
+    if (caps) for (const [nr, i] of caps) captured[i] = grads[nr] ?? null;
+    if (needed && !needed.has(fn)) continue;
+
+    const needs = fn.nextFunctions.map(([m]) => m !== null && (needed === null || needed.has(m)));
+    let outs: Grad[];
+    if (grads.every((g) => g === null)) outs = fn.nextFunctions.map(() => null);
+    else {
+      outs = fn.apply(grads, needs);
+      if (isAnomalyEnabled() && isAnomalyCheckNanEnabled())
+        outs.forEach((g, i) => {
+          if (g && hasNaN(g))
+            throw new Error(
+              `Function '${fn.name}' returned nan values in its ${i}th output.` +
+                (fn.anomalyTrace ? `\nTraceback of forward call that caused the error:\n${fn.anomalyTrace}` : ''),
+            );
+        });
+    }
+    if (fn.postHooks) for (const h of fn.postHooks) h(outs, grads);
+    if (!task.retainGraph) fn.releaseVariables();
+
+    fn.nextFunctions.forEach(([next, nr], i) => {
+      if (next === null) return;
+      const g = outs[i];
+      if (g && needs[i]) accumulate(next, nr, fit(g, fn, i, next, nr));
+      const left = deps.get(next)! - 1;
+      deps.set(next, left);
+      if (left === 0) queue.push(next);
+    });
+  }
+  return captured;
+}
+
+function runTask(task: Task): Grad[] {
+  const prev = isGradEnabled();
+  setGradEnabled(task.createGraph);
+  try {
+    return execute(task);
+  } finally {
+    setGradEnabled(prev);
+  }
+}
+
+function rootGrads(outputs: readonly TensorImpl[], given: readonly (TensorImpl | null | undefined)[]): TensorImpl[] {
+  return outputs.map((out, i) => {
+    check(
+      out.requiresGrad,
+      () =>
+        `element ${i} of tensors does not require grad and does not have a grad_fn. Set requiresGrad on the leaves ` +
+        `(torch.tensor(..., { requiresGrad: true }) or x.requiresGrad_()) and make sure the graph was built outside noGrad.`,
+    );
+    const g = given[i];
+    if (g === null || g === undefined) {
+      check(
+        out.shape.reduce((a, b) => a * b, 1) === 1,
+        () =>
+          `grad can be implicitly created only for scalar outputs (output ${i} has shape ${fmtShape(out.shape)}). ` +
+          'Pass a gradient of the same shape, e.g. y.backward(torch.onesLike(y)), or reduce it first with .sum().',
+      );
+      return kFull(out.shape, 1, out.dtype, out);
+    }
+    check(
+      sameShape(g.shape, out.shape),
+      () =>
+        `Mismatch in shape: grad_output[${i}] has a shape of ${fmtShape(g.shape)} and output[${i}] has a shape of ` +
+        `${fmtShape(out.shape)}.`,
+    );
+    check(
+      g.dtype.isFloatingPoint === out.dtype.isFloatingPoint,
+      () => `For complex/float Tensors, grad_output[${i}] must have dtype ${out.dtype}, but got ${g.dtype}.`,
+    );
+    return g;
+  });
+}
+
+/**
+ * Computes gradients of `roots` and accumulates them into the leaves' `.grad` (torch.autograd.backward).
+ * @example torch.autograd.backward([loss])
+ */
+export function backward(
+  roots: readonly TensorImpl[],
+  grads: readonly (TensorImpl | null | undefined)[] = [],
+  opts: BackwardOptions = {},
+): void {
+  const createGraph = opts.createGraph ?? false;
+  const retainGraph = opts.retainGraph ?? createGraph;
+  const rg = rootGrads(roots, grads);
+  if (opts.inputs === undefined) {
+    runTask({ roots, grads: rg, retainGraph, createGraph, captures: [], targets: null });
+    return;
+  }
+  check(opts.inputs.length > 0, "'inputs' argument to backward() cannot be empty.");
+  const targets: Node[] = [];
+  const captures: (readonly [Node, number])[] = [];
+  const nonLeaf: TensorImpl[] = [];
+  for (const t of opts.inputs) {
+    const [n, nr] = gradientEdge(t);
+    check(n !== null, 'One of the differentiated Tensors does not require grad');
+    if (n instanceof AccumulateGrad) targets.push(n);
+    else {
+      captures.push([n, nr]);
+      nonLeaf.push(t);
+    }
+  }
+  const got = runTask({ roots, grads: rg, retainGraph, createGraph, captures, targets });
+  nonLeaf.forEach((t, i) => {
+    const g = got[i];
+    if (!g) return;
+    t._grad = t._grad === null ? (createGraph ? cloneOp([g]) : withGradDisabled(() => cloneOp([g]))) : add(t._grad, g);
+  });
+}
+
+/**
+ * Gradients of `outputs` with respect to `inputs`, returned rather than accumulated (torch.autograd.grad).
+ * @example const [dx] = torch.autograd.grad([y], [x], { createGraph: true });
+ */
+export function grad(
+  outputs: readonly TensorImpl[] | TensorImpl,
+  inputs: readonly TensorImpl[] | TensorImpl,
+  opts: GradOptions = {},
+): (TensorImpl | null)[] {
+  const outs = Array.isArray(outputs) ? outputs : [outputs as TensorImpl];
+  const ins = Array.isArray(inputs) ? inputs : [inputs as TensorImpl];
+  const given = opts.gradOutputs === undefined || opts.gradOutputs === null ? [] : Array.isArray(opts.gradOutputs) ? opts.gradOutputs : [opts.gradOutputs as TensorImpl];
+  check(
+    given.length === 0 || given.length === outs.length,
+    () => `grad requires one grad_output per output: got ${given.length} grad_outputs and ${outs.length} outputs.`,
+  );
+  const createGraph = opts.createGraph ?? false;
+  const retainGraph = opts.retainGraph ?? createGraph;
+  const captures = ins.map((t) => {
+    const [n, nr] = gradientEdge(t);
+    check(n !== null, 'One of the differentiated Tensors does not require grad');
+    return [n, nr] as const;
+  });
+  const got = runTask({ roots: outs, grads: rootGrads(outs, given), retainGraph, createGraph, captures, targets: null });
+  return got.map((g, i) => {
+    check(
+      g !== null || opts.allowUnused,
+      () =>
+        `One of the differentiated Tensors (input ${i}) appears to not have been used in the graph. Set ` +
+        'allowUnused: true if this is the desired behavior.',
+    );
+    return g;
+  });
+}

@@ -1,0 +1,116 @@
+/**
+ * @file The backend boundary: a small set of kernels over untyped buffers, knowing nothing of autograd.
+ * Ops compose these primitives; a device (CPU, WebAssembly, WebGPU) implements each of them once.
+ */
+import type { DType, TypedArray } from '../core/dtype.js';
+
+/** An opaque buffer owned by one backend (a typed array on the CPU, a slot in wasm memory, a GPUBuffer). @example const b: Buf = backend.alloc(float32, 4); */
+export type Buf = object;
+
+/**
+ * A strided read (or write) of a buffer: element `i` of a view with shape `s` lives at
+ * `offset + sum(index[d] * strides[d])`. Broadcast dimensions have stride 0.
+ * @example const x: Strided = { buf, dtype: float32, strides: [3, 1], offset: 0 };
+ */
+export interface Strided {
+  readonly buf: Buf;
+  readonly dtype: DType;
+  readonly strides: readonly number[];
+  readonly offset: number;
+}
+
+/** Elementwise one-input kernels. @example backend.unary('exp', x, [2], float32) */
+export type UnaryOp =
+  | 'copy'
+  | 'neg'
+  | 'abs'
+  | 'exp'
+  | 'log'
+  | 'sqrt'
+  | 'rsqrt'
+  | 'sin'
+  | 'cos'
+  | 'tanh'
+  | 'sigmoid'
+  | 'relu'
+  | 'sign'
+  | 'square'
+  | 'reciprocal'
+  | 'floor'
+  | 'ceil'
+  | 'round'
+  | 'trunc'
+  | 'erf'
+  | 'log1p'
+  | 'expm1'
+  | 'not'
+  | 'isnan';
+
+/** Elementwise two-input kernels (comparisons write 0/1). @example backend.binary('add', a, b, [2, 3], float32) */
+export type BinaryOp =
+  | 'add'
+  | 'sub'
+  | 'mul'
+  | 'div'
+  | 'pow'
+  | 'maximum'
+  | 'minimum'
+  | 'eq'
+  | 'ne'
+  | 'lt'
+  | 'le'
+  | 'gt'
+  | 'ge'
+  | 'and'
+  | 'or'
+  | 'atan2';
+
+/** Reductions over a set of axes. @example backend.reduce('sum', x, [2, 3], [1], float32) */
+export type ReduceOp = 'sum' | 'prod' | 'max' | 'min' | 'argmax' | 'argmin' | 'any' | 'all';
+
+/**
+ * What every device implements. All outputs are new contiguous buffers unless the method says it writes
+ * into `dst`. Inputs are read through their strides, so views and broadcasts never need copies.
+ * @example const out = getBackend('cpu').binary('mul', a, b, [2], float32);
+ */
+export interface Backend {
+  /** Device name, e.g. `'cpu'`. */
+  readonly device: string;
+  /** A new zero-filled buffer of `n` elements. */
+  alloc(dtype: DType, n: number): Buf;
+  /** A buffer holding a copy of `data` (whose element type must be `dtype`'s). */
+  fromArray(dtype: DType, data: TypedArray): Buf;
+  /** The contents as a typed array; on the CPU this may be the buffer itself (do not mutate). Absent where reads must be async. */
+  readSync?(buf: Buf, dtype: DType): TypedArray;
+  /** The contents as a new typed array. */
+  read(buf: Buf, dtype: DType): Promise<TypedArray>;
+  /** `out[i] = op(x[i])`, computed and stored in `out` dtype. */
+  unary(op: UnaryOp, x: Strided, shape: readonly number[], out: DType): Buf;
+  /** `out[i] = op(a[i], b[i])` over `shape` (inputs already broadcast through strides). */
+  binary(op: BinaryOp, a: Strided, b: Strided, shape: readonly number[], out: DType): Buf;
+  /** `out[i] = cond[i] ? a[i] : b[i]`. */
+  where(cond: Strided, a: Strided, b: Strided, shape: readonly number[], out: DType): Buf;
+  /** Reduces `axes` of `shape` away; the output is contiguous over the remaining axes in order. argmax/argmin reduce one axis. */
+  reduce(op: ReduceOp, x: Strided, shape: readonly number[], axes: readonly number[], out: DType): Buf;
+  /** Batched matrix product: `a` is read as [batch, m, k], `b` as [batch, k, n] (3 strides each); the output is [batch, m, n]. */
+  matmul(a: Strided, b: Strided, batch: number, m: number, k: number, n: number, out: DType): Buf;
+  /** `out[...i, j, k...] = x[...i, index[...i, j, k...], k...]` along `dim`; `index` (int32) has the output's shape. */
+  gather(x: Strided, dim: number, index: Strided, shape: readonly number[], out: DType): Buf;
+  /** A zero buffer of `outShape` with `out[..., index[i], ...] += src[i]` along `dim`; `index` and `src` have `shape`. */
+  scatterAdd(
+    outShape: readonly number[],
+    dim: number,
+    index: Strided,
+    src: Strided,
+    shape: readonly number[],
+    out: DType,
+  ): Buf;
+  /** Sorts along `dim` (the last axis of a contiguous view is fastest); returns values and int32 indices. Stable; NaN sorts as largest. */
+  sort(x: Strided, shape: readonly number[], dim: number, descending: boolean): [Buf, Buf];
+  /** Inclusive scan (`'sum'` or `'prod'`) along `dim`. */
+  cumulative(op: 'sum' | 'prod', x: Strided, shape: readonly number[], dim: number, out: DType): Buf;
+  /** Writes `src` into the strided destination `dst` (casting to `dst.dtype`); with `accumulate`, adds instead, in index order. */
+  copy(dst: Strided, src: Strided, shape: readonly number[], accumulate?: boolean): void;
+  /** Writes `value` into every element of the strided destination. */
+  fill(dst: Strided, shape: readonly number[], value: number): void;
+}

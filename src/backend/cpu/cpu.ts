@@ -1,0 +1,421 @@
+/**
+ * @file The plain TypeScript CPU backend: the executable specification every other backend is tested against.
+ * Buffers are typed arrays; kernels walk strided inputs with an odometer over the outer dims and a tight inner loop.
+ */
+import type { DType, TypedArray } from '../../core/dtype.js';
+import { numel } from '../../core/shape.js';
+import type { Backend, BinaryOp, Buf, ReduceOp, Strided, UnaryOp } from '../backend.js';
+
+const arr = (s: Strided): TypedArray => s.buf as TypedArray;
+
+/** Rounds half to even, as PyTorch's round does. */
+function roundHalfEven(x: number): number {
+  const r = Math.round(x);
+  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+function erf(x: number): number {
+  // W. J. Cody's rational approximations (as in most libm erf), accurate to double precision.
+  const ax = Math.abs(x);
+  if (ax < 0.5) {
+    const t = x * x;
+    const num = (((0.185777706184603153 * t + 3.16112374387056560) * t + 113.864154151050156) * t + 377.485237685302021) * t + 3209.37758913846947;
+    const den = (((t + 23.6012909523441209) * t + 244.024637934444173) * t + 1282.61652607737228) * t + 2844.23683343917062;
+    return (x * num) / den;
+  }
+  if (ax < 4) {
+    const num =
+      (((((((0.564188496988670089 * ax + 8.88314979438837594) * ax + 66.1191906371416295) * ax + 298.635138197400131) * ax +
+        881.95222124176909) * ax + 1712.04761263407058) * ax + 2051.07837782607147) * ax + 1230.33935479799725) * ax + 2.15311535474403846e-8;
+    const den =
+      (((((((ax + 15.7449261107098347) * ax + 117.693950891312499) * ax + 537.181101862009858) * ax + 1621.38957456669019) * ax +
+        3290.79923573345963) * ax + 4362.61909014324716) * ax + 3439.36767414372164) * ax + 1230.33935480374942;
+    const r = 1 - (Math.exp(-ax * ax) * num) / den;
+    return x < 0 ? -r : r;
+  }
+  const z = 1 / (ax * ax);
+  const num = ((((0.0163153871373020978 * z + 0.305326634961232344) * z + 0.360344899949804439) * z + 0.125781726111229246) * z + 0.0160837851487422766) * z + 6.58749161529837803e-4;
+  const den = ((((z + 2.56852019228982242) * z + 1.87295284992346725) * z + 0.527905102951428412) * z + 0.0605183413124413191) * z + 0.00233520497626869185;
+  const r = 1 - (Math.exp(-ax * ax) / ax) * (0.564189583547756287 - (z * num) / den);
+  return x < 0 ? -r : r;
+}
+
+type Fn1 = (x: number) => number;
+type Fn2 = (x: number, y: number) => number;
+
+const UNARY: { readonly [K in UnaryOp]: Fn1 } = {
+  copy: (x) => x,
+  neg: (x) => -x,
+  abs: Math.abs,
+  exp: Math.exp,
+  log: Math.log,
+  sqrt: Math.sqrt,
+  rsqrt: (x) => 1 / Math.sqrt(x),
+  sin: Math.sin,
+  cos: Math.cos,
+  tanh: Math.tanh,
+  sigmoid: (x) => 1 / (1 + Math.exp(-x)),
+  relu: (x) => (x > 0 ? x : 0),
+  sign: (x) => (x > 0 ? 1 : x < 0 ? -1 : x === 0 ? 0 : Number.NaN),
+  square: (x) => x * x,
+  reciprocal: (x) => 1 / x,
+  floor: Math.floor,
+  ceil: Math.ceil,
+  round: roundHalfEven,
+  trunc: Math.trunc,
+  erf,
+  log1p: Math.log1p,
+  expm1: Math.expm1,
+  not: (x) => (x === 0 ? 1 : 0),
+  isnan: (x) => (Number.isNaN(x) ? 1 : 0),
+};
+
+/** Integer overrides: wrap-around products and C's truncating pow, as int32 tensors behave in PyTorch. */
+const INT_BINARY: Partial<Record<BinaryOp, Fn2>> = {
+  mul: Math.imul,
+  pow: (x, y) => {
+    if (y < 0) return x === 1 ? 1 : x === -1 ? (y % 2 === 0 ? 1 : -1) : 0;
+    let r = 1;
+    for (let i = 0; i < y; i++) r = Math.imul(r, x);
+    return r;
+  },
+};
+
+const BINARY: { readonly [K in BinaryOp]: Fn2 } = {
+  add: (x, y) => x + y,
+  sub: (x, y) => x - y,
+  mul: (x, y) => x * y,
+  div: (x, y) => x / y,
+  pow: (x, y) => (y === 2 ? x * x : y === 0.5 ? Math.sqrt(x) : x ** y),
+  maximum: (x, y) => (x !== x || y !== y ? Number.NaN : x > y ? x : y),
+  minimum: (x, y) => (x !== x || y !== y ? Number.NaN : x < y ? x : y),
+  eq: (x, y) => (x === y ? 1 : 0),
+  ne: (x, y) => (x !== y ? 1 : 0),
+  lt: (x, y) => (x < y ? 1 : 0),
+  le: (x, y) => (x <= y ? 1 : 0),
+  gt: (x, y) => (x > y ? 1 : 0),
+  ge: (x, y) => (x >= y ? 1 : 0),
+  and: (x, y) => (x !== 0 && y !== 0 ? 1 : 0),
+  or: (x, y) => (x !== 0 || y !== 0 ? 1 : 0),
+  atan2: Math.atan2,
+};
+
+/**
+ * Merges adjacent dims that every operand walks contiguously, so most loops become one flat loop.
+ * Returns the reduced shape and per-operand strides.
+ */
+function coalesce(shape: readonly number[], strides: (readonly number[])[]): [number[], number[][]] {
+  const outShape: number[] = [];
+  const outStrides: number[][] = strides.map(() => []);
+  for (let d = 0; d < shape.length; d++) {
+    const size = shape[d]!;
+    if (size === 1) continue;
+    const last = outShape.length - 1;
+    if (
+      last >= 0 &&
+      strides.every((s, k) => outStrides[k]![last] === s[d]! * size)
+    ) {
+      outShape[last] = outShape[last]! * size;
+      for (let k = 0; k < strides.length; k++) outStrides[k]![last] = strides[k]![d]!;
+    } else {
+      outShape.push(size);
+      for (let k = 0; k < strides.length; k++) outStrides[k]!.push(strides[k]![d]!);
+    }
+  }
+  if (outShape.length === 0) {
+    outShape.push(1);
+    for (const s of outStrides) s.push(0);
+  }
+  return [outShape, outStrides];
+}
+
+/** Calls `inner(offsets, n, innerStrides)` for every run of the innermost dim. */
+function walk(
+  shape: readonly number[],
+  strides: (readonly number[])[],
+  offsets: readonly number[],
+  inner: (offs: number[], n: number, st: number[]) => void,
+): void {
+  if (numel(shape) === 0) return;
+  const [cs, cst] = coalesce(shape, strides);
+  const nd = cs.length;
+  const n = cs[nd - 1]!;
+  const innerSt = cst.map((s) => s[nd - 1]!);
+  const idx = new Array<number>(nd).fill(0);
+  const offs = offsets.slice();
+  const k = strides.length;
+  for (;;) {
+    inner(offs, n, innerSt);
+    let d = nd - 2;
+    for (; d >= 0; d--) {
+      idx[d]!++;
+      for (let j = 0; j < k; j++) offs[j]! += cst[j]![d]!;
+      if (idx[d]! < cs[d]!) break;
+      for (let j = 0; j < k; j++) offs[j]! -= cst[j]![d]! * cs[d]!;
+      idx[d] = 0;
+    }
+    if (d < 0) return;
+  }
+}
+
+const contiguous = (shape: readonly number[]): number[] => {
+  const s = new Array<number>(shape.length);
+  let acc = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    s[i] = acc;
+    acc *= shape[i]!;
+  }
+  return s;
+};
+
+/** The CPU backend instance. @example cpuBackend.alloc(float32, 3) // Float32Array(3) */
+export const cpuBackend: Backend = {
+  device: 'cpu',
+  alloc: (dtype: DType, n: number): Buf => new dtype.ArrayType(n),
+  fromArray: (dtype: DType, data: TypedArray): Buf => {
+    const out = new dtype.ArrayType(data.length);
+    out.set(data);
+    return out;
+  },
+  readSync: (buf: Buf): TypedArray => buf as TypedArray,
+  read: async (buf: Buf): Promise<TypedArray> => (buf as TypedArray).slice(),
+
+  unary(op, x, shape, dtype) {
+    const out = new dtype.ArrayType(numel(shape));
+    const f = UNARY[op];
+    const xs = arr(x);
+    walk(shape, [x.strides, contiguous(shape)], [x.offset, 0], ([ox, oo], n, [sx]) => {
+      for (let i = 0; i < n; i++) out[oo! + i] = f(xs[ox! + i * sx!]!);
+    });
+    return out;
+  },
+
+  binary(op, a, b, shape, dtype) {
+    const out = new dtype.ArrayType(numel(shape));
+    const f = (dtype.name === 'int32' && INT_BINARY[op]) || BINARY[op];
+    const as = arr(a);
+    const bs = arr(b);
+    walk(shape, [a.strides, b.strides, contiguous(shape)], [a.offset, b.offset, 0], ([oa, ob, oo], n, [sa, sb]) => {
+      for (let i = 0; i < n; i++) out[oo! + i] = f(as[oa! + i * sa!]!, bs[ob! + i * sb!]!);
+    });
+    return out;
+  },
+
+  where(c, a, b, shape, dtype) {
+    const out = new dtype.ArrayType(numel(shape));
+    const cs = arr(c);
+    const as = arr(a);
+    const bs = arr(b);
+    walk(
+      shape,
+      [c.strides, a.strides, b.strides, contiguous(shape)],
+      [c.offset, a.offset, b.offset, 0],
+      ([oc, oa, ob, oo], n, [sc, sa, sb]) => {
+        for (let i = 0; i < n; i++) out[oo! + i] = cs[oc! + i * sc!] ? as[oa! + i * sa!]! : bs[ob! + i * sb!]!;
+      },
+    );
+    return out;
+  },
+
+  reduce(op, x, shape, axes, dtype) {
+    const keep = shape.map((_, d) => d).filter((d) => !axes.includes(d));
+    const outShape = keep.map((d) => shape[d]!);
+    const m = numel(outShape);
+    const r = numel(axes.map((d) => shape[d]!));
+    const out = new dtype.ArrayType(m);
+    const xs = arr(x);
+    // visit kept dims (outer) then reduced dims (inner): permuted strides
+    const rShape = axes.map((d) => shape[d]!);
+    const rStrides = axes.map((d) => x.strides[d]!);
+    const kStrides = keep.map((d) => x.strides[d]!);
+    const oStrides = contiguous(outShape);
+    const red = reducer(op);
+    walk(outShape.length ? outShape : [1], [kStrides.length ? kStrides : [0], oStrides.length ? oStrides : [0]], [x.offset, 0], ([ox, oo], n, [sk]) => {
+      for (let i = 0; i < n; i++) {
+        const acc = red.init();
+        walk(rShape.length ? rShape : [1], [rStrides.length ? rStrides : [0]], [ox! + i * sk!], ([o], rn, [rs]) => {
+          for (let j = 0; j < rn; j++) red.step(acc, xs[o! + j * rs!]!);
+        });
+        out[oo! + i] = red.done(acc, r);
+      }
+    });
+    return out;
+  },
+
+  matmul(a, b, batch, m, k, n, dtype) {
+    const out = new dtype.ArrayType(batch * m * n);
+    const as = arr(a);
+    const bs = arr(b);
+    const [ab, am, ak] = a.strides as [number, number, number];
+    const [bb, bk, bn] = b.strides as [number, number, number];
+    const row = new Float64Array(n);
+    for (let p = 0; p < batch; p++) {
+      for (let i = 0; i < m; i++) {
+        row.fill(0);
+        const abase = a.offset + p * ab + i * am;
+        for (let q = 0; q < k; q++) {
+          const av = as[abase + q * ak]!;
+          if (av === 0) continue;
+          const bbase = b.offset + p * bb + q * bk;
+          for (let j = 0; j < n; j++) row[j]! += av * bs[bbase + j * bn]!;
+        }
+        out.set(row, (p * m + i) * n);
+      }
+    }
+    return out;
+  },
+
+  gather(x, dim, index, shape, dtype) {
+    const out = new dtype.ArrayType(numel(shape));
+    const xs = arr(x);
+    const is = arr(index);
+    const size = shape.length;
+    const xStrideDim = x.strides[dim]!;
+    const xStridesNoDim = x.strides.map((s, d) => (d === dim ? 0 : s));
+    walk(shape, [xStridesNoDim, index.strides, contiguous(shape)], [x.offset, index.offset, 0], ([ox, oi, oo], n, [sx, si]) => {
+      for (let i = 0; i < n; i++) out[oo! + i] = xs[ox! + i * sx! + is[oi! + i * si!]! * xStrideDim]!;
+    });
+    void size;
+    return out;
+  },
+
+  scatterAdd(outShape, dim, index, src, shape, dtype) {
+    const out = new dtype.ArrayType(numel(outShape));
+    const ss = arr(src);
+    const is = arr(index);
+    const oStrides = contiguous(outShape);
+    const oStrideDim = oStrides[dim]!;
+    const oNoDim = oStrides.map((s, d) => (d === dim ? 0 : s));
+    walk(shape, [oNoDim, index.strides, src.strides], [0, index.offset, src.offset], ([oo, oi, os], n, [so, si, ss2]) => {
+      for (let i = 0; i < n; i++) out[oo! + i * so! + is[oi! + i * si!]! * oStrideDim]! += ss[os! + i * ss2!]!;
+    });
+    return out;
+  },
+
+  sort(x, shape, dim, descending) {
+    const total = numel(shape);
+    const values = new x.dtype.ArrayType(total);
+    const indices = new Int32Array(total);
+    const xs = arr(x);
+    const len = shape[dim]!;
+    const outer = shape.map((s, d) => (d === dim ? 1 : s));
+    const oStrides = contiguous(shape);
+    const xNoDim = x.strides.map((s, d) => (d === dim ? 0 : s));
+    const oNoDim = oStrides.map((s, d) => (d === dim ? 0 : s));
+    const xd = x.strides[dim]!;
+    const od = oStrides[dim]!;
+    const order = new Array<number>(len);
+    const vals = new Float64Array(len);
+    const cmp = descending
+      ? (p: number, q: number) => {
+          const a = vals[p]!;
+          const b = vals[q]!;
+          if (a !== a) return b !== b ? p - q : -1;
+          if (b !== b) return 1;
+          return a > b ? -1 : a < b ? 1 : p - q;
+        }
+      : (p: number, q: number) => {
+          const a = vals[p]!;
+          const b = vals[q]!;
+          if (a !== a) return b !== b ? p - q : 1;
+          if (b !== b) return -1;
+          return a < b ? -1 : a > b ? 1 : p - q;
+        };
+    walk(outer, [xNoDim, oNoDim], [x.offset, 0], ([ox, oo], n, [sx, so]) => {
+      for (let i = 0; i < n; i++) {
+        for (let j = 0; j < len; j++) {
+          vals[j] = xs[ox! + i * sx! + j * xd]!;
+          order[j] = j;
+        }
+        order.sort(cmp);
+        for (let j = 0; j < len; j++) {
+          values[oo! + i * so! + j * od] = vals[order[j]!]!;
+          indices[oo! + i * so! + j * od] = order[j]!;
+        }
+      }
+    });
+    return [values, indices];
+  },
+
+  cumulative(op, x, shape, dim, dtype) {
+    const out = new dtype.ArrayType(numel(shape));
+    const xs = arr(x);
+    const len = shape[dim]!;
+    const outer = shape.map((s, d) => (d === dim ? 1 : s));
+    const oStrides = contiguous(shape);
+    const xNoDim = x.strides.map((s, d) => (d === dim ? 0 : s));
+    const oNoDim = oStrides.map((s, d) => (d === dim ? 0 : s));
+    const xd = x.strides[dim]!;
+    const od = oStrides[dim]!;
+    walk(outer, [xNoDim, oNoDim], [x.offset, 0], ([ox, oo], n, [sx, so]) => {
+      for (let i = 0; i < n; i++) {
+        let acc = op === 'sum' ? 0 : 1;
+        for (let j = 0; j < len; j++) {
+          const v = xs[ox! + i * sx! + j * xd]!;
+          acc = op === 'sum' ? acc + v : acc * v;
+          out[oo! + i * so! + j * od] = acc;
+          acc = out[oo! + i * so! + j * od]!;
+        }
+      }
+    });
+    return out;
+  },
+
+  copy(dst, src, shape, accumulate = false) {
+    const ds = arr(dst);
+    const ss = arr(src);
+    const toBool = dst.dtype.name === 'bool';
+    walk(shape, [dst.strides, src.strides], [dst.offset, src.offset], ([od, os], n, [sd, ss2]) => {
+      if (accumulate) for (let i = 0; i < n; i++) ds[od! + i * sd!]! += ss[os! + i * ss2!]!;
+      else if (toBool) for (let i = 0; i < n; i++) ds[od! + i * sd!] = ss[os! + i * ss2!] ? 1 : 0;
+      else for (let i = 0; i < n; i++) ds[od! + i * sd!] = ss[os! + i * ss2!]!;
+    });
+  },
+
+  fill(dst, shape, value) {
+    const ds = arr(dst);
+    walk(shape, [dst.strides], [dst.offset], ([od], n, [sd]) => {
+      for (let i = 0; i < n; i++) ds[od! + i * sd!] = value;
+    });
+  },
+};
+
+interface Acc {
+  v: number;
+  i: number;
+  n: number;
+}
+
+function reducer(op: ReduceOp): { init(): Acc; step(a: Acc, x: number): void; done(a: Acc, r: number): number } {
+  switch (op) {
+    case 'sum':
+      return { init: () => ({ v: 0, i: 0, n: 0 }), step: (a, x) => void (a.v += x), done: (a) => a.v };
+    case 'prod':
+      return { init: () => ({ v: 1, i: 0, n: 0 }), step: (a, x) => void (a.v *= x), done: (a) => a.v };
+    case 'any':
+      return { init: () => ({ v: 0, i: 0, n: 0 }), step: (a, x) => void (x !== 0 && (a.v = 1)), done: (a) => a.v };
+    case 'all':
+      return { init: () => ({ v: 1, i: 0, n: 0 }), step: (a, x) => void (x === 0 && (a.v = 0)), done: (a) => a.v };
+    case 'max':
+    case 'min':
+    case 'argmax':
+    case 'argmin': {
+      const isMax = op === 'max' || op === 'argmax';
+      const wantIndex = op === 'argmax' || op === 'argmin';
+      return {
+        init: () => ({ v: Number.NaN, i: -1, n: 0 }),
+        step: (a, x) => {
+          // NaN propagates and wins (PyTorch); the first extreme index wins ties.
+          if (a.i < 0 || (a.v === a.v && (x !== x || (isMax ? x > a.v : x < a.v)))) {
+            a.v = x;
+            a.i = a.n;
+          }
+          a.n++;
+        },
+        done: (a) => (wantIndex ? a.i : a.v),
+      };
+    }
+    default:
+      return op satisfies never;
+  }
+}

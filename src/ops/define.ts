@@ -1,0 +1,295 @@
+/**
+ * @file defineOp: an op's forward and backward in one definition, and the nodes that record it
+ * (PyTorch's generated autograd functions, AccumulateGrad, SavedVariable handling).
+ */
+import type { Backend } from '../backend/backend.js';
+import { isAnomalyEnabled, isGradEnabled, isInferenceModeEnabled, withGradDisabled } from '../graph/grad-mode.js';
+import { type Edge, type Grad, Node, type OutputMeta, SavedTensor } from '../graph/node.js';
+import { Storage, type TensorImpl, makeTensor } from '../graph/tensor-impl.js';
+import { check } from '../util/assert.js';
+import { kBinary, kContiguous, kView } from './kernels.js';
+
+/** Which inputs a backward formula reads: indices, or a function of which inputs need a gradient. @example [0, 1] */
+export type SaveSpec = readonly number[] | ((needs: readonly boolean[]) => readonly number[]);
+
+/**
+ * One differentiable op with a single output. `backward` returns one gradient per input, each in the shape of the
+ * output or of the input (the engine sums broadcast gradients down to the input shape: see `sumTo`).
+ * @example
+ * const Exp = defineOp({ name: 'ExpBackward0', forward: ([x]) => kUnary('exp', x), saveOutput: true,
+ *   backward: (g, _x, out) => [mul(g, out)] });   // d exp(x) = exp(x)·dx
+ */
+export interface OpSpec<P> {
+  /** PyTorch's node name, e.g. `'MulBackward0'`. */
+  readonly name: string;
+  /** Computes the output with kernels (or other ops); never records anything itself. */
+  forward(inputs: readonly TensorImpl[], p: P): TensorImpl;
+  /** Gradients of the inputs, written in differentiable ops so that createGraph gives higher orders. */
+  backward?(g: TensorImpl, inputs: readonly TensorImpl[], out: TensorImpl, needs: readonly boolean[], p: P): Grad[];
+  /** Inputs the backward reads (others reach it as shape-only stubs). */
+  readonly save?: SaveSpec;
+  /** Whether the backward reads the output. */
+  readonly saveOutput?: boolean;
+}
+
+/**
+ * An op with several outputs (split, max with a dim, sort). `backward` gets one gradient per output, null where none flowed.
+ * @example defineMultiOp({ name: 'SplitBackward0', forward: ..., backward: (gs) => [cat(gs)] })
+ */
+export interface MultiOpSpec<P> {
+  readonly name: string;
+  forward(inputs: readonly TensorImpl[], p: P): TensorImpl[];
+  backward?(gs: Grad[], inputs: readonly TensorImpl[], outs: readonly TensorImpl[], needs: readonly boolean[], p: P): Grad[];
+  readonly save?: SaveSpec;
+  readonly saveOutput?: boolean;
+}
+
+/** A defined op: call it with its tensor inputs and its parameters. @example mulOp([a, b]) */
+export type OpFn<P> = (inputs: readonly TensorImpl[], p: P) => TensorImpl;
+/** A defined multi-output op. @example splitOp([x], { sizes: [2, 2], dim: 0 }) */
+export type MultiOpFn<P> = (inputs: readonly TensorImpl[], p: P) => TensorImpl[];
+
+// ---------------------------------------------------------------------------------------------------------------
+// Stubs: inputs a backward did not declare in `save` reach it with their shape and dtype only.
+
+const stubBackend = new Proxy({} as Backend, {
+  get(_t, prop) {
+    if (prop === 'device') return 'meta';
+    return () => {
+      throw new Error(
+        'internal error: a backward formula read the data of a tensor it did not save (add its index to `save`, ' +
+          'or `saveOutput: true`). Please report this.',
+      );
+    };
+  },
+});
+
+function stub(meta: OutputMeta): TensorImpl {
+  return makeTensor(new Storage(stubBackend, new Uint8Array(0), meta.dtype, 0), meta.shape);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Edges and AccumulateGrad
+
+/**
+ * Where the gradient of `t` goes: its gradFn, its AccumulateGrad (leaves that require grad), or nowhere.
+ * @example gradientEdge(w) // [AccumulateGrad, 0]
+ */
+export function gradientEdge(t: TensorImpl): Edge {
+  const fn = t.gradFn;
+  if (fn !== null) return [fn, t.outputNr];
+  if (!t._requiresGrad) return [null, 0];
+  t.gradAccumulator ??= new AccumulateGrad(t);
+  return [t.gradAccumulator, 0];
+}
+
+const CloneSpec: OpSpec<void> = {
+  name: 'CloneBackward0',
+  forward: ([x]) => kContiguous(x!, true),
+  backward: (g) => [g],
+};
+
+const AccumulateAddSpec: OpSpec<void> = {
+  name: 'AddBackward0',
+  forward: ([a, b]) => kBinary('add', a!, b!, a!.dtype),
+  backward: (g) => [g, g],
+};
+
+/**
+ * The node that adds incoming gradients into a leaf's `.grad` (PyTorch's AccumulateGrad).
+ * @example w.gradAccumulator // AccumulateGrad { variable: w }
+ */
+export class AccumulateGrad extends Node {
+  readonly name = 'AccumulateGrad';
+  constructor(readonly variable: TensorImpl) {
+    super();
+    this.outputMeta = [{ shape: variable.shape, dtype: variable.dtype }];
+  }
+  override apply([g]: Grad[]): Grad[] {
+    let grad = g ?? null;
+    if (grad === null) return [];
+    const v = this.variable;
+    for (const h of v._hooks ?? []) {
+      const r = h(grad);
+      if (r) grad = r;
+    }
+    if (v._grad === null) {
+      // Under createGraph the clone is recorded, so x.grad carries CloneBackward0 as in PyTorch.
+      v._grad = isGradEnabled() ? applyOp(CloneSpec, [grad], undefined) : kContiguous(grad, true);
+    } else if (!isGradEnabled()) {
+      const cur = v._grad;
+      cur.storage.backend.copy(cur.strided, grad.strided, cur.shape, true);
+      cur.storage.version++;
+    } else {
+      v._grad = applyOp(AccumulateAddSpec, [v._grad, grad], undefined);
+    }
+    return [];
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Op nodes
+
+function savedIndices(save: SaveSpec | undefined, needs: readonly boolean[]): readonly number[] {
+  if (save === undefined) return [];
+  return typeof save === 'function' ? save(needs) : save;
+}
+
+function saveTensor(t: TensorImpl, nodeName: string): SavedTensor {
+  check(
+    !t.isInference || isInferenceModeEnabled(),
+    () =>
+      `Inference tensors cannot be saved for backward (${nodeName}). To work around you can make a clone to get ` +
+      'a normal tensor and use it in autograd.',
+  );
+  return new SavedTensor(t);
+}
+
+class OpNode<P> extends Node {
+  readonly name: string;
+  private saved: (SavedTensor | null)[];
+  private savedOuts: SavedTensor[] | null;
+  private inputMeta: OutputMeta[];
+  constructor(
+    private readonly spec: OpSpec<P> | MultiOpSpec<P>,
+    private readonly multi: boolean,
+    private readonly p: P,
+    inputs: readonly TensorImpl[],
+    outs: readonly TensorImpl[],
+  ) {
+    super();
+    this.name = spec.name;
+    this.nextFunctions = inputs.map(gradientEdge);
+    this.outputMeta = outs.map((o) => ({ shape: o.shape, dtype: o.dtype }));
+    this.inputMeta = inputs.map((t) => ({ shape: t.shape, dtype: t.dtype }));
+    const needs = this.nextFunctions.map((e) => e[0] !== null);
+    this.saved = inputs.map(() => null);
+    for (const i of savedIndices(spec.save, needs)) this.saved[i] = saveTensor(inputs[i]!, spec.name);
+    this.savedOuts = spec.saveOutput ? outs.map((o) => saveTensor(o, spec.name)) : null;
+    if (isAnomalyEnabled()) this.anomalyTrace = new Error(`forward of ${spec.name}`).stack ?? null;
+  }
+
+  override apply(grads: Grad[], needsIn?: readonly boolean[]): Grad[] {
+    const inputs = this.inputMeta.map((m, i) => this.saved[i]?.unpack(this.name) ?? stub(m));
+    const outs = this.savedOuts
+      ? this.savedOuts.map((s) => s.unpack(this.name))
+      : this.outputMeta.map(stub);
+    const needs = needsIn ?? this.nextFunctions.map((e) => e[0] !== null);
+    if (this.multi) return (this.spec as MultiOpSpec<P>).backward!(grads, inputs, outs, needs, this.p);
+    return (this.spec as OpSpec<P>).backward!(grads[0]!, inputs, outs[0]!, needs, this.p);
+  }
+
+  override releaseVariables(): void {
+    for (const s of this.saved) s?.release();
+    for (const s of this.savedOuts ?? []) s.release();
+  }
+
+  /** After an in-place op, the saved output is the modified tensor itself, at its new version. */
+  rebindOutput(t: TensorImpl): void {
+    if (this.savedOuts) this.savedOuts = [saveTensor(t, this.name)];
+  }
+
+  /** True when `t` is saved as an input. */
+  savesInput(t: TensorImpl): boolean {
+    return this.saved.some((s) => s?.peek() === t);
+  }
+
+  /** Replaces saved input `t` by `replacement` (a snapshot taken before `t` is overwritten in place). */
+  resaveInput(t: TensorImpl, replacement: TensorImpl): void {
+    this.saved = this.saved.map((s) => (s?.peek() === t ? saveTensor(replacement, this.name) : s));
+  }
+
+  override savedTensors(): readonly { readonly name: string; readonly tensor: TensorImpl }[] {
+    const out: { name: string; tensor: TensorImpl }[] = [];
+    this.saved.forEach((s, i) => {
+      const t = s?.peek();
+      if (t) out.push({ name: i === 0 ? 'self' : i === 1 ? 'other' : `input${i}`, tensor: t });
+    });
+    for (const s of this.savedOuts ?? []) {
+      const t = s.peek();
+      if (t) out.push({ name: 'result', tensor: t });
+    }
+    return out;
+  }
+}
+
+function shouldRecord(inputs: readonly TensorImpl[]): boolean {
+  if (!isGradEnabled()) return false;
+  for (const t of inputs) if (t.requiresGrad) return true;
+  return false;
+}
+
+
+/**
+ * Runs an op and records a node when grad mode is on and an input requires grad.
+ * @example applyOp(MulSpec, [a, b], undefined)
+ */
+export function applyOp<P>(spec: OpSpec<P>, inputs: readonly TensorImpl[], p: P): TensorImpl {
+  const record = spec.backward !== undefined && shouldRecord(inputs);
+  // Forwards may call other public ops (composites); those must not record.
+  const out = record ? withGradDisabled(() => spec.forward(inputs, p)) : spec.forward(inputs, p);
+  if (isInferenceModeEnabled()) out.isInference = true;
+  if (!record || !out.dtype.isFloatingPoint) return out;
+  // a forward may return one of its inputs unchanged (e.g. a no-op view): give the node its own tensor
+  const result = inputs.includes(out) ? kView(out, out.shape, out.strides, out.offset) : out;
+  if (result !== out) result.base = out.base ?? out;
+  const node = new OpNode(spec, false, p, inputs, [result]);
+  result.gradFn = node;
+  result.outputNr = 0;
+  return result;
+}
+
+/**
+ * Multi-output version of applyOp; only floating-point outputs join the graph.
+ * @example applyMultiOp(SplitSpec, [x], p)
+ */
+export function applyMultiOp<P>(spec: MultiOpSpec<P>, inputs: readonly TensorImpl[], p: P): TensorImpl[] {
+  const record = spec.backward !== undefined && shouldRecord(inputs);
+  const outs = record ? withGradDisabled(() => spec.forward(inputs, p)) : spec.forward(inputs, p);
+  if (isInferenceModeEnabled()) for (const o of outs) o.isInference = true;
+  if (!record) return outs;
+  const node = new OpNode(spec, true, p, inputs, outs);
+  outs.forEach((o, i) => {
+    if (!o.dtype.isFloatingPoint) return;
+    o.gradFn = node;
+    o.outputNr = i;
+  });
+  return outs;
+}
+
+/**
+ * Defines a single-output op from its spec.
+ * @example const neg: OpFn<void> = defineOp({ name: 'NegBackward0', forward: ([x]) => kUnary('neg', x!), backward: (g) => [negate(g)] });
+ */
+export function defineOp<P = void>(spec: OpSpec<P>): OpFn<P> {
+  return (inputs, p) => applyOp(spec, inputs, p);
+}
+
+/**
+ * Defines a multi-output op from its spec.
+ * @example const split = defineMultiOp({ name: 'SplitBackward0', forward: ..., backward: ... });
+ */
+export function defineMultiOp<P = void>(spec: MultiOpSpec<P>): MultiOpFn<P> {
+  return (inputs, p) => applyMultiOp(spec, inputs, p);
+}
+
+/**
+ * After an in-place op wrote its result into `t`, makes the node's saved output `t` itself at its new version,
+ * so a later in-place change of `t` is caught at backward (as PyTorch saves `self` for ops like exp_).
+ * @example rebindSavedOutput(t.gradFn, t)
+ */
+export function rebindSavedOutput(node: Node, t: TensorImpl): void {
+  if (node instanceof OpNode) node.rebindOutput(t);
+}
+
+/**
+ * Before an in-place op overwrites `t`: if the node that computed the new value saved `t` (the old value), give it
+ * a snapshot instead, as PyTorch saves `original_self` for in-place ops whose backward reads self.
+ * @example preserveSavedSelf(r.gradFn, self)
+ */
+export function preserveSavedSelf(node: Node, t: TensorImpl): void {
+  if (node instanceof OpNode && node.savesInput(t)) node.resaveInput(t, kContiguous(t, true));
+}
+
+/** The clone op (CloneBackward0): a contiguous copy that records. @example cloneOp([x]) */
+export const cloneOp: OpFn<void> = (inputs) => applyOp(CloneSpec, inputs, undefined);

@@ -1,0 +1,191 @@
+/**
+ * @file Kernel launchers: run one backend kernel on TensorImpls and wrap the result, with no autograd.
+ * Op forwards are written with these; broadcasting and dtype casting for kernels happen here.
+ */
+import type { Backend, BinaryOp, ReduceOp, UnaryOp } from '../backend/backend.js';
+import { type DType, bool, castScalar, float64 } from '../core/dtype.js';
+import { broadcastShapes, broadcastStrides, isContiguousLayout, numel, sameShape } from '../core/shape.js';
+import { Storage, TensorImpl, fromBuf, makeTensor } from '../graph/tensor-impl.js';
+import { check } from '../util/assert.js';
+
+/**
+ * A strided read of `x` as if it had `shape` (broadcast through zero strides).
+ * @example broadcastRead(x, [2, 3])
+ */
+export function broadcastRead(x: TensorImpl, shape: readonly number[]) {
+  return sameShape(x.shape, shape)
+    ? x.strided
+    : { buf: x.storage.buf, dtype: x.dtype, strides: broadcastStrides(x.shape, x.strides, shape), offset: x.offset };
+}
+
+/** True when converting `from` to `to` can change a value (so PyTorch casts before computing). */
+function lossyCast(from: DType, to: DType): boolean {
+  return from !== to && !(from === bool || (to === float64 && from !== float64));
+}
+
+/**
+ * `x` converted to `dtype` (no copy when it already has it).
+ * @example kCast(x, float64)
+ */
+export function kCast(x: TensorImpl, dtype: DType): TensorImpl {
+  if (x.dtype === dtype) return x;
+  const b = x.storage.backend;
+  return fromBuf(b, b.unary('copy', x.strided, x.shape, dtype), dtype, x.shape);
+}
+
+/**
+ * Elementwise unary kernel: the input is cast to `compute` first (when that could change values), the result
+ * stored as `dtype`.
+ * @example kUnary('exp', x) ; kUnary('isnan', x, bool, x.dtype)
+ */
+export function kUnary(op: UnaryOp, x: TensorImpl, dtype: DType = x.dtype, compute: DType = dtype): TensorImpl {
+  if (lossyCast(x.dtype, compute)) x = kCast(x, compute);
+  const b = x.storage.backend;
+  return fromBuf(b, b.unary(op, x.strided, x.shape, dtype), dtype, x.shape);
+}
+
+/**
+ * Elementwise binary kernel with broadcasting; operands are cast to `compute` first, the result stored as `out`.
+ * @example kBinary('add', a, b, float32)
+ */
+export function kBinary(op: BinaryOp, a: TensorImpl, b: TensorImpl, compute: DType, out: DType = compute): TensorImpl {
+  checkSameDevice(a, b);
+  const shape = broadcastShapes(a.shape, b.shape);
+  if (lossyCast(a.dtype, compute)) a = kCast(a, compute);
+  if (lossyCast(b.dtype, compute)) b = kCast(b, compute);
+  const be = a.storage.backend;
+  return fromBuf(be, be.binary(op, broadcastRead(a, shape), broadcastRead(b, shape), shape, out), out, shape);
+}
+
+/**
+ * `cond ? a : b` elementwise with broadcasting.
+ * @example kWhere(mask, a, b, float32)
+ */
+export function kWhere(cond: TensorImpl, a: TensorImpl, b: TensorImpl, dtype: DType): TensorImpl {
+  checkSameDevice(cond, a);
+  checkSameDevice(a, b);
+  const shape = broadcastShapes(cond.shape, a.shape, b.shape);
+  if (lossyCast(a.dtype, dtype)) a = kCast(a, dtype);
+  if (lossyCast(b.dtype, dtype)) b = kCast(b, dtype);
+  const be = a.storage.backend;
+  const buf = be.where(broadcastRead(cond, shape), broadcastRead(a, shape), broadcastRead(b, shape), shape, dtype);
+  return fromBuf(be, buf, dtype, shape);
+}
+
+/**
+ * Reduces `axes` away (the output has the remaining dims in order).
+ * @example kReduce('sum', x, [1], float32)
+ */
+export function kReduce(op: ReduceOp, x: TensorImpl, axes: readonly number[], dtype: DType): TensorImpl {
+  const be = x.storage.backend;
+  const shape = x.shape.filter((_, d) => !axes.includes(d));
+  return fromBuf(be, be.reduce(op, x.strided, x.shape, axes, dtype), dtype, shape);
+}
+
+/**
+ * Batched matrix product of [B, m, k] and [B, k, n] (batch stride may be 0 for broadcasting).
+ * @example kMatmul(a3, b3)
+ */
+export function kMatmul(a: TensorImpl, b: TensorImpl, dtype: DType): TensorImpl {
+  checkSameDevice(a, b);
+  if (lossyCast(a.dtype, dtype)) a = kCast(a, dtype);
+  if (lossyCast(b.dtype, dtype)) b = kCast(b, dtype);
+  const [batch, m, k] = a.shape as [number, number, number];
+  const n = b.shape[2]!;
+  const be = a.storage.backend;
+  const sa = { ...a.strided, strides: batch === 1 ? [0, a.strides[1]!, a.strides[2]!] : a.strides };
+  const sb = { ...b.strided, strides: b.shape[0] === 1 ? [0, b.strides[1]!, b.strides[2]!] : b.strides };
+  return fromBuf(be, be.matmul(sa, sb, Math.max(batch, b.shape[0]!), m, k, n, dtype), dtype, [
+    Math.max(batch, b.shape[0]!),
+    m,
+    n,
+  ]);
+}
+
+/**
+ * Writes `src` (broadcast to `dst`'s shape, cast to its dtype) into `dst`'s storage through its strides.
+ * @example kCopyInto(view, values)
+ */
+export function kCopyInto(dst: TensorImpl, src: TensorImpl, accumulate = false): void {
+  checkSameDevice(dst, src);
+  dst.storage.backend.copy(dst.strided, broadcastRead(src, dst.shape), dst.shape, accumulate);
+}
+
+/**
+ * Fills `dst` through its strides.
+ * @example kFill(t, 0)
+ */
+export function kFill(dst: TensorImpl, value: number): void {
+  dst.storage.backend.fill(dst.strided, dst.shape, castScalar(value, dst.dtype));
+}
+
+/**
+ * A contiguous copy of `x` (or `x` itself when `force` is false and it is already contiguous and dense).
+ * @example kContiguous(x.transposed)
+ */
+export function kContiguous(x: TensorImpl, force = false): TensorImpl {
+  if (!force && x.offset === 0 && x.storage.size === numel(x.shape) && isContiguousLayout(x.shape, x.strides)) return x;
+  const be = x.storage.backend;
+  return fromBuf(be, be.unary('copy', x.strided, x.shape, x.dtype), x.dtype, x.shape);
+}
+
+/**
+ * A new zero-filled contiguous tensor on `like`'s device.
+ * @example kZeros([2, 3], float32, x)
+ */
+export function kZeros(shape: readonly number[], dtype: DType, like: TensorImpl): TensorImpl {
+  const be = like.storage.backend;
+  return fromBuf(be, be.alloc(dtype, numel(shape)), dtype, shape);
+}
+
+/**
+ * A new tensor of `shape` filled with `value`.
+ * @example kFull([2], 1, float32, x)
+ */
+export function kFull(shape: readonly number[], value: number, dtype: DType, like: TensorImpl): TensorImpl {
+  const t = kZeros(shape, dtype, like);
+  if (value !== 0) kFill(t, value);
+  return t;
+}
+
+/**
+ * A 0-dim float64 tensor holding a JS number on `like`'s device, marked as a wrapped number: promotion treats
+ * it as PyTorch treats a Python scalar, and kernels cast it to the compute dtype first.
+ * @example scalarLike(2, x)
+ */
+export function scalarLike(value: number, like: TensorImpl | Backend): TensorImpl {
+  const be = like instanceof TensorImpl ? like.storage.backend : like;
+  const t = fromBuf(be, be.fromArray(float64, new Float64Array([value])), float64, []);
+  t.wrappedNumber = value;
+  return t;
+}
+
+/**
+ * A view sharing `x`'s storage (no autograd; view ops add that).
+ * @example kView(x, [6], [1], 0)
+ */
+export function kView(x: TensorImpl, shape: readonly number[], strides: readonly number[], offset: number): TensorImpl {
+  const v = makeTensor(x.storage, shape, strides, offset);
+  v.isInference = x.isInference;
+  return v;
+}
+
+/**
+ * A fresh storage for `n` elements of `dtype` on `like`'s device.
+ * @example newStorage(x, float32, 4)
+ */
+export function newStorage(like: TensorImpl, dtype: DType, n: number): Storage {
+  const be = like.storage.backend;
+  return new Storage(be, be.alloc(dtype, n), dtype, n);
+}
+
+function checkSameDevice(a: TensorImpl, b: TensorImpl): void {
+  if (a.storage.backend === b.storage.backend) return;
+  check(
+    a.device === b.device,
+    () =>
+      `Expected all tensors to be on the same device, but found at least two devices, ${a.device} and ${b.device}! ` +
+      `Move them with .to('${a.device}') first.`,
+  );
+}
+

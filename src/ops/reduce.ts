@@ -1,0 +1,527 @@
+/**
+ * @file Reductions (sum, mean, prod, max/min, amax/amin, argmax/argmin, var/std, logsumexp, norm, any/all,
+ * cumsum) and sumTo, the one place broadcast gradients are summed back to an input's shape.
+ */
+import { type DType, bool, float32, int32 } from '../core/dtype.js';
+import { normalizeDim, normalizeDims, numel, sameShape } from '../core/shape.js';
+import { type TensorImpl, fromBuf } from '../graph/tensor-impl.js';
+import { check, checkType, fmtShape } from '../util/assert.js';
+import { type MultiOpSpec, type OpSpec, applyMultiOp, applyOp } from './define.js';
+import { abs, add, div, eq, exp, isnan, logicalAnd, logicalOr, mul, pow, sign, sub, where } from './elementwise.js';
+import { kBinary, kFull, kReduce, kUnary, kView, kWhere, kZeros } from './kernels.js';
+import { expand, reshape, scatterAdd, setSumDims, unsqueeze } from './movement.js';
+
+type T = TensorImpl;
+
+/** Dims to reduce: a dim, a list of dims, or all when omitted. @example const d: Dims = [0, 1]; */
+export type Dims = number | readonly number[] | null | undefined;
+
+/** Options of a reduction. @example { keepdim: true } */
+export interface ReduceOptions {
+  keepdim?: boolean;
+  dtype?: DType;
+}
+
+interface Reduced {
+  readonly dims: readonly number[];
+  readonly keepdim: boolean;
+  readonly all: boolean;
+}
+
+function parse(x: T, dim: Dims | ReduceOptions, opts: ReduceOptions | undefined): [Reduced, ReduceOptions] {
+  if (dim !== null && typeof dim === 'object' && !Array.isArray(dim)) return parse(x, undefined, dim as ReduceOptions);
+  const o = opts ?? {};
+  const all = dim === undefined || dim === null || (Array.isArray(dim) && dim.length === 0);
+  const dims = normalizeDims(all ? undefined : (dim as number | readonly number[]), x.shape.length);
+  return [{ dims: x.shape.length === 0 ? [] : dims, keepdim: o.keepdim ?? false, all }, o];
+}
+
+/** Shape of the reduced tensor. */
+function reducedShape(shape: readonly number[], r: Reduced): number[] {
+  return r.keepdim ? shape.map((s, d) => (r.dims.includes(d) ? 1 : s)) : shape.filter((_, d) => !r.dims.includes(d));
+}
+
+function kReduceTo(op: 'sum' | 'prod' | 'max' | 'min' | 'argmax' | 'argmin' | 'any' | 'all', x: T, r: Reduced, dtype: DType): T {
+  const out = kReduce(op, x, r.dims, dtype);
+  return r.keepdim ? kView(out, reducedShape(x.shape, r), contiguousOf(reducedShape(x.shape, r)), 0) : out;
+}
+
+function contiguousOf(shape: readonly number[]): number[] {
+  const s = new Array<number>(shape.length);
+  let acc = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    s[i] = acc;
+    acc *= shape[i]!;
+  }
+  return s;
+}
+
+/** Brings a reduced gradient (or result) back to the input's rank by unsqueezing the reduced dims. */
+function unreduce(g: T, inputShape: readonly number[], r: Reduced): T {
+  if (r.keepdim || inputShape.length === g.shape.length) return g;
+  let out = g;
+  for (const d of [...r.dims].sort((a, b) => a - b)) out = unsqueeze(out, d);
+  return out;
+}
+
+/** Gradient of a sum: the output gradient broadcast over the reduced dims. */
+function expandBack(g: T, inputShape: readonly number[], r: Reduced): T {
+  return expand(unreduce(g, inputShape, r), inputShape);
+}
+
+function count(shape: readonly number[], r: Reduced): number {
+  return numel(r.dims.map((d) => shape[d]!));
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// sum / mean / prod
+
+const sumSpec = (name: string): OpSpec<Reduced & { dtype: DType }> => ({
+  name,
+  forward: ([x], p) => kReduceTo('sum', x!, p, p.dtype),
+  backward: (g, [x], _o, _n, p) => [expandBack(g, x!.shape, p)],
+});
+const Sum0 = sumSpec('SumBackward0');
+const Sum1 = sumSpec('SumBackward1');
+
+/**
+ * Sum of all elements, or over `dim` (optionally keeping it as size 1).
+ * @example x.sum() ; x.sum(1, { keepdim: true })
+ */
+export function sum(x: T, dim?: Dims | ReduceOptions, opts?: ReduceOptions): T {
+  const [r, o] = parse(x, dim, opts);
+  const dtype = o.dtype ?? (x.dtype.isFloatingPoint ? x.dtype : int32);
+  return applyOp(r.all ? Sum0 : Sum1, [x], { ...r, dtype });
+}
+
+const meanSpec = (name: string): OpSpec<Reduced & { dtype: DType }> => ({
+  name,
+  forward: ([x], p) => {
+    const s = kReduceTo('sum', x!, p, p.dtype);
+    return kBinary('div', s, scalarOf(count(x!.shape, p), s), p.dtype);
+  },
+  backward: (g, [x], _o, _n, p) => [div(expandBack(g, x!.shape, p), count(x!.shape, p))],
+});
+const Mean0 = meanSpec('MeanBackward0');
+const Mean1 = meanSpec('MeanBackward1');
+
+/** A 0-dim tensor of `like`'s (floating) dtype holding `v`. */
+function scalarOf(v: number, like: T): T {
+  return kFull([], v, like.dtype.isFloatingPoint ? like.dtype : float32, like);
+}
+
+/**
+ * Mean of all elements, or over `dim` (floating-point tensors only, as in PyTorch).
+ * @example x.mean() ; x.mean(0)
+ */
+export function mean(x: T, dim?: Dims | ReduceOptions, opts?: ReduceOptions): T {
+  const [r, o] = parse(x, dim, opts);
+  const dtype = o.dtype ?? x.dtype;
+  check(
+    dtype.isFloatingPoint,
+    () =>
+      `mean(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. ` +
+      `Got: ${dtype.name === 'int32' ? 'Int' : 'Bool'}. Convert with .float() first.`,
+  );
+  return applyOp(r.all ? Mean0 : Mean1, [x], { ...r, dtype });
+}
+
+const prodSpec = (name: string): OpSpec<Reduced & { dtype: DType }> => ({
+  name,
+  forward: ([x], p) => kReduceTo('prod', x!, p, p.dtype),
+  save: [0],
+  saveOutput: true,
+  // d Πx = Π_{j≠i} x_j · dx_i: result/x where x ≠ 0, else the product of the others (computed exactly)
+  backward: (g, [x], out, _n, p) => {
+    const gx = expandBack(g, x!.shape, p);
+    const outx = expandBack(out, x!.shape, p);
+    return [mul(gx, where(eq(x!, 0), productOfOthers(x!, p), div(outx, x!)))];
+  },
+});
+const Prod0 = prodSpec('ProdBackward0');
+const Prod1 = prodSpec('ProdBackward1');
+
+/** Π_{j≠i} x_j over the reduced dims, by brute force (only used where x has zeros; first order only). */
+function productOfOthers(x: T, r: Reduced): T {
+  const be = x.storage.backend;
+  check(be.readSync !== undefined, 'prod backward with zeros needs a synchronous device');
+  const n = numel(x.shape);
+  const xs = be.readSync!(kUnary('copy', x).storage.buf, x.dtype);
+  const out = new Float64Array(n);
+  const strides = contiguousOf(x.shape);
+  const idx = new Array<number>(x.shape.length).fill(0);
+  for (let i = 0; i < n; i++) {
+    let rem = i;
+    for (let d = 0; d < x.shape.length; d++) {
+      idx[d] = Math.floor(rem / strides[d]!);
+      rem %= strides[d]!;
+    }
+    // walk the reduced sub-grid through index i
+    let prod = 1;
+    const sizes = r.dims.map((d) => x.shape[d]!);
+    const m = numel(sizes);
+    for (let k = 0; k < m; k++) {
+      let rem2 = k;
+      let flat = 0;
+      for (let d = 0; d < x.shape.length; d++) {
+        const j = r.dims.indexOf(d);
+        let v = idx[d]!;
+        if (j >= 0) {
+          const inner = numel(sizes.slice(j + 1));
+          v = Math.floor(rem2 / inner);
+          rem2 %= inner;
+        }
+        flat += v * strides[d]!;
+      }
+      if (flat !== i) prod *= xs[flat]!;
+    }
+    out[i] = prod;
+  }
+  const t = kZeros(x.shape, x.dtype, x);
+  be.copy(t.strided, { buf: be.fromArray(x.dtype, new x.dtype.ArrayType(out)), dtype: x.dtype, strides, offset: 0 }, x.shape);
+  return t;
+}
+
+/**
+ * Product of all elements, or over one `dim`.
+ * @example x.prod() ; x.prod(1)
+ */
+export function prod(x: T, dim?: number | ReduceOptions | null, opts?: ReduceOptions): T {
+  const [r, o] = parse(x, dim, opts);
+  const dtype = o.dtype ?? (x.dtype.isFloatingPoint ? x.dtype : int32);
+  return applyOp(r.all ? Prod0 : Prod1, [x], { ...r, dtype });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// max / min / amax / amin / argmax / argmin
+
+function checkNonEmpty(x: T, what: string, r: Reduced): void {
+  for (const d of r.all ? x.shape.map((_, i) => i) : r.dims)
+    check(
+      x.shape[d] !== 0,
+      () =>
+        `${what}(): Expected reduction dim ${d} to have non-zero size (input shape ${fmtShape(x.shape)}). ` +
+        (r.all ? 'Specify a dim with a non-zero size, or do not reduce an empty tensor.' : ''),
+    );
+  if (r.all) check(numel(x.shape) > 0, () => `${what}(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim with the 'dim' argument.`);
+}
+
+/** Spreads the gradient evenly over the positions equal to the result (ties share), as PyTorch's amax/max do. */
+function evenlyDistribute(g: T, x: T, out: T, r: Reduced): T {
+  const outx = unreduce(out, x.shape, r);
+  const mask = logicalOr(eq(x, outx), logicalAnd(isnan(x), isnan(outx)));
+  const counts = sum(mask, r.dims.length ? r.dims : null, { keepdim: true, dtype: g.dtype });
+  return where(mask, div(unreduce(g, x.shape, r), counts), 0);
+}
+
+const extremeSpec = (name: string, op: 'max' | 'min'): OpSpec<Reduced> => ({
+  name,
+  forward: ([x], p) => kReduceTo(op, x!, p, x!.dtype),
+  save: [0],
+  saveOutput: true,
+  backward: (g, [x], out, _n, p) => [evenlyDistribute(g, x!, out, p)],
+});
+const Max1 = extremeSpec('MaxBackward1', 'max');
+const Min1 = extremeSpec('MinBackward1', 'min');
+const Amax = extremeSpec('AmaxBackward0', 'max');
+const Amin = extremeSpec('AminBackward0', 'min');
+
+const indexedSpec = (name: string, op: 'max' | 'min'): MultiOpSpec<Reduced> => ({
+  name,
+  forward: ([x], p) => [
+    kReduceTo(op, x!, p, x!.dtype),
+    kReduceTo(op === 'max' ? 'argmax' : 'argmin', x!, p, int32),
+  ],
+  saveOutput: true,
+  // the gradient goes to the selected index: scattered into zeros of the input's shape
+  backward: ([g], [x], [, indices], _n, p) => {
+    const gx = unreduce(g!, x!.shape, p);
+    const ix = unreduce(indices!, x!.shape, p);
+    return [scatterAdd(kZeros(x!.shape, gx.dtype, gx), p.dims[0]!, ix, gx)];
+  },
+});
+const Max0 = indexedSpec('MaxBackward0', 'max');
+const Min0 = indexedSpec('MinBackward0', 'min');
+
+/** Values and indices of a reduction along one dim (PyTorch's named tuple). @example const { values, indices } = x.max(1); */
+export interface ValuesIndices<V = T> {
+  values: V;
+  indices: V;
+}
+
+function extreme(op: 'max' | 'min', x: T, dim: number | undefined | ReduceOptions, opts?: ReduceOptions): T | ValuesIndices {
+  if (dim === undefined || (typeof dim === 'object' && dim !== null)) {
+    const r: Reduced = { dims: x.shape.map((_, i) => i), keepdim: false, all: true };
+    checkNonEmpty(x, op, r);
+    return applyOp(op === 'max' ? Max1 : Min1, [x], r);
+  }
+  checkType(typeof dim === 'number', `${op}(): dim must be a number`);
+  const r: Reduced = { dims: [normalizeDim(dim, x.shape.length)].filter(() => x.shape.length > 0), keepdim: opts?.keepdim ?? false, all: false };
+  checkNonEmpty(x, op, r);
+  const [values, indices] = applyMultiOp(op === 'max' ? Max0 : Min0, [x], r);
+  return { values: values!, indices: indices! };
+}
+
+/**
+ * Largest element, or `{ values, indices }` along `dim`.
+ * @example x.max() ; const { values, indices } = x.max(1);
+ */
+export function max(x: T): T;
+export function max(x: T, dim: number, opts?: { keepdim?: boolean }): ValuesIndices;
+export function max(x: T, dim?: number, opts?: ReduceOptions): T | ValuesIndices {
+  return extreme('max', x, dim, opts);
+}
+
+/**
+ * Smallest element, or `{ values, indices }` along `dim`.
+ * @example x.min() ; x.min(0).indices
+ */
+export function min(x: T): T;
+export function min(x: T, dim: number, opts?: { keepdim?: boolean }): ValuesIndices;
+export function min(x: T, dim?: number, opts?: ReduceOptions): T | ValuesIndices {
+  return extreme('min', x, dim, opts);
+}
+
+/**
+ * Maximum over dims (all when omitted); ties share the gradient.
+ * @example x.amax(1)
+ */
+export function amax(x: T, dim?: Dims | ReduceOptions, opts?: ReduceOptions): T {
+  const [r] = parse(x, dim, opts);
+  checkNonEmpty(x, 'amax', r);
+  return applyOp(Amax, [x], r);
+}
+
+/**
+ * Minimum over dims (all when omitted); ties share the gradient.
+ * @example x.amin(1)
+ */
+export function amin(x: T, dim?: Dims | ReduceOptions, opts?: ReduceOptions): T {
+  const [r] = parse(x, dim, opts);
+  checkNonEmpty(x, 'amin', r);
+  return applyOp(Amin, [x], r);
+}
+
+function argExtreme(op: 'argmax' | 'argmin', x: T, dim: number | null | undefined | ReduceOptions, opts?: ReduceOptions): T {
+  if (dim === undefined || dim === null || typeof dim === 'object') {
+    const keepdim = (typeof dim === 'object' && dim ? dim.keepdim : opts?.keepdim) ?? false;
+    const flat = reshape(x, [-1]);
+    checkNonEmpty(flat, op, { dims: [0], keepdim: false, all: true });
+    const out = kReduce(op, flat, [0], int32);
+    return keepdim ? reshape(out, x.shape.map(() => 1)) : out;
+  }
+  const r: Reduced = { dims: x.shape.length ? [normalizeDim(dim, x.shape.length)] : [], keepdim: opts?.keepdim ?? false, all: false };
+  checkNonEmpty(x, op, r);
+  return kReduceTo(op, x, r, int32);
+}
+
+/**
+ * Index of the largest element (of the flattened tensor, or along `dim`), as int32.
+ * @example x.argmax() ; x.argmax(1)
+ */
+export function argmax(x: T, dim?: number | null | ReduceOptions, opts?: ReduceOptions): T {
+  return argExtreme('argmax', x, dim, opts);
+}
+
+/**
+ * Index of the smallest element (of the flattened tensor, or along `dim`), as int32.
+ * @example x.argmin(0)
+ */
+export function argmin(x: T, dim?: number | null | ReduceOptions, opts?: ReduceOptions): T {
+  return argExtreme('argmin', x, dim, opts);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// var / std / logsumexp / norm
+
+/** Options of var/std: `correction` (default 1, Bessel's) or `unbiased`, and `keepdim`. @example { correction: 0 } */
+export interface VarOptions {
+  keepdim?: boolean;
+  correction?: number;
+  unbiased?: boolean;
+}
+
+type VarP = Reduced & { correction: number };
+
+function varForward(x: T, p: VarP): T {
+  const n = count(x.shape, p);
+  const dtype = x.dtype;
+  const keep = { ...p, keepdim: true };
+  const m = kBinary('div', kReduceTo('sum', x, keep, dtype), scalarOf(n, x), dtype);
+  const d = kBinary('sub', x, m, dtype);
+  const ss = kReduceTo('sum', kBinary('mul', d, d, dtype), p, dtype);
+  return kBinary('div', ss, scalarOf(Math.max(0, n - p.correction), x), dtype);
+}
+
+/** d var = 2(x − mean)/(N − correction)·dvar */
+function varBackward(g: T, x: T, p: VarP): T {
+  const n = count(x.shape, p);
+  return mul(mul(unreduce(g, x.shape, p), 2 / (n - p.correction)), sub(x, mean(x, p.dims.length ? p.dims : null, { keepdim: true })));
+}
+
+const VarSpec: OpSpec<VarP> = {
+  name: 'VarBackward0',
+  forward: ([x], p) => varForward(x!, p),
+  save: [0],
+  backward: (g, [x], _o, _n, p) => [varBackward(g, x!, p)],
+};
+
+const StdSpec: OpSpec<VarP> = {
+  name: 'StdBackward0',
+  forward: ([x], p) => kUnary('sqrt', varForward(x!, p)),
+  save: [0],
+  saveOutput: true,
+  // d std = d var / (2·std), zero where std = 0
+  backward: (g, [x], out, _n, p) => [varBackward(where(eq(out, 0), 0, div(g, mul(out, 2))), x!, p)],
+};
+
+function varParams(x: T, dim: Dims | VarOptions, opts: VarOptions | undefined, what: string): VarP {
+  if (dim !== null && typeof dim === 'object' && !Array.isArray(dim)) return varParams(x, undefined, dim as VarOptions, what);
+  check(x.dtype.isFloatingPoint, () => `${what}(): input dtype should be float32 or float64, but got ${x.dtype}`);
+  const o = opts ?? {};
+  const [r] = parse(x, dim as Dims, { keepdim: o.keepdim ?? false });
+  return { ...r, correction: o.correction ?? (o.unbiased === false ? 0 : 1) };
+}
+
+/**
+ * Variance with Bessel's correction by default (`{ correction: 0 }` or `{ unbiased: false }` for the population variance).
+ * @example x.var() ; x.var(1, { keepdim: true })
+ */
+export function var_(x: T, dim?: Dims | VarOptions, opts?: VarOptions): T {
+  return applyOp(VarSpec, [x], varParams(x, dim, opts, 'var'));
+}
+
+/**
+ * Standard deviation (the square root of `var`).
+ * @example x.std()
+ */
+export function std(x: T, dim?: Dims | VarOptions, opts?: VarOptions): T {
+  return applyOp(StdSpec, [x], varParams(x, dim, opts, 'std'));
+}
+
+const LogsumexpSpec: OpSpec<Reduced> = {
+  name: 'LogsumexpBackward0',
+  forward: ([x], p) => {
+    // log Σ exp(x − m) + m with m = max, for stability (m = 0 where the max is ±inf)
+    const dtype = x!.dtype;
+    const keep = { ...p, keepdim: true };
+    let m = kReduceTo('max', x!, keep, dtype);
+    m = kWhere(kUnary('isnan', kBinary('sub', m, m, dtype), bool, dtype), kFull([], 0, dtype, m), m, dtype);
+    const s = kReduceTo('sum', kUnary('exp', kBinary('sub', x!, m, dtype)), p, dtype);
+    return kBinary('add', kUnary('log', s), p.keepdim ? m : kReduceTo('sum', m, p, dtype), dtype);
+  },
+  save: [0],
+  saveOutput: true,
+  backward: (g, [x], out, _n, p) => [mul(unreduce(g, x!.shape, p), exp(sub(x!, unreduce(out, x!.shape, p))))],
+};
+
+/**
+ * log(Σ exp(x)) over dims, computed stably.
+ * @example x.logsumexp(1)
+ */
+export function logsumexp(x: T, dim?: Dims | ReduceOptions, opts?: ReduceOptions): T {
+  const [r] = parse(x, dim, opts);
+  const xf = x.dtype.isFloatingPoint ? x : kUnary('copy', x, float32);
+  return applyOp(LogsumexpSpec, [xf], r);
+}
+
+const NormSpec: OpSpec<Reduced & { p: number }> = {
+  name: 'LinalgVectorNormBackward0',
+  forward: ([x], r) => {
+    const dtype = x!.dtype;
+    const a = kUnary('abs', x!);
+    if (r.p === Number.POSITIVE_INFINITY) return kReduceTo('max', a, r, dtype);
+    if (r.p === Number.NEGATIVE_INFINITY) return kReduceTo('min', a, r, dtype);
+    if (r.p === 0) return kReduceTo('sum', kBinary('ne', a, scalarOf(0, x!), dtype, dtype), r, dtype);
+    if (r.p === 1) return kReduceTo('sum', a, r, dtype);
+    if (r.p === 2) return kUnary('sqrt', kReduceTo('sum', kBinary('mul', a, a, dtype), r, dtype));
+    const s = kReduceTo('sum', kBinary('pow', a, scalarOf(r.p, x!), dtype), r, dtype);
+    return kBinary('pow', s, scalarOf(1 / r.p, x!), dtype);
+  },
+  save: [0],
+  saveOutput: true,
+  backward: (g, [x], out, _n, r) => {
+    const gx = unreduce(g, x!.shape, r);
+    const nx = unreduce(out, x!.shape, r);
+    if (r.p === 0) return [mul(gx, 0)];
+    if (r.p === 1) return [mul(sign(x!), gx)];
+    if (!Number.isFinite(r.p)) return [mul(sign(x!), evenlyDistribute(g, abs(x!), out, r))];
+    // d‖x‖ₚ = x·|x|^(p−2)/‖x‖^(p−1)·dx, zero where the norm is 0
+    const scale = r.p === 2 ? div(gx, nx) : div(mul(gx, pow(abs(x!), r.p - 2)), pow(nx, r.p - 1));
+    return [where(eq(nx, 0), 0, mul(x!, scale))];
+  },
+};
+
+/**
+ * Vector p-norm over dims (all by default; p = 2 by default, also 1, Infinity, -Infinity, 0 and any other p).
+ * @example x.norm() ; x.norm(1, 0)
+ */
+export function norm(x: T, p: number | 'fro' = 2, dim?: Dims, opts?: { keepdim?: boolean }): T {
+  const pv = p === 'fro' ? 2 : p;
+  check(x.dtype.isFloatingPoint, () => `linalg.vector_norm: Expected a floating point tensor as input. Got ${x.dtype}`);
+  const [r] = parse(x, dim, { keepdim: opts?.keepdim ?? false });
+  return applyOp(NormSpec, [x], { ...r, p: pv });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// any / all / cumsum
+
+/**
+ * True if any element (along dims) is non-zero.
+ * @example x.gt(0).any()
+ */
+export function any(x: T, dim?: Dims | ReduceOptions, opts?: ReduceOptions): T {
+  const [r] = parse(x, dim, opts);
+  return kReduceTo('any', x, r, bool);
+}
+
+/**
+ * True if all elements (along dims) are non-zero.
+ * @example x.gt(0).all()
+ */
+export function all(x: T, dim?: Dims | ReduceOptions, opts?: ReduceOptions): T {
+  const [r] = parse(x, dim, opts);
+  return kReduceTo('all', x, r, bool);
+}
+
+const CumsumSpec: OpSpec<number> = {
+  name: 'CumsumBackward0',
+  forward: ([x], dim) => {
+    const be = x!.storage.backend;
+    const dtype = x!.dtype.isFloatingPoint ? x!.dtype : int32;
+    return fromBuf(be, be.cumulative('sum', x!.strided, x!.shape, dim, dtype), dtype, x!.shape);
+  },
+  // reverse cumulative sum of the gradient: Σ_{j≥i} g_j = Σ g − cumsum(g) + g
+  backward: (g, _x, _o, _n, dim) => [sub(add(sum(g, dim, { keepdim: true }), g), cumsum(g, dim))],
+};
+
+/**
+ * Running sum along `dim`.
+ * @example x.cumsum(0)
+ */
+export function cumsum(x: T, dim: number): T {
+  return applyOp(CumsumSpec, [x], normalizeDim(dim, x.shape.length));
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// sumTo: the engine's unbroadcast
+
+/**
+ * Sums `g` down to `shape` over the dims broadcasting added (leading dims, and size-1 dims that were expanded).
+ * The engine calls this for every gradient whose shape differs from its input's: the one place unbroadcasting happens.
+ * @example sumTo(g, [3]) // g of shape [2, 3] -> [3]
+ */
+export function sumTo(g: T, shape: readonly number[]): T {
+  if (sameShape(g.shape, shape)) return g;
+  const lead = g.shape.length - shape.length;
+  check(lead >= 0, () => `sumTo: cannot reduce shape ${fmtShape(g.shape)} to ${fmtShape(shape)}`);
+  const dims: number[] = [];
+  for (let i = 0; i < g.shape.length; i++) {
+    if (i < lead) dims.push(i);
+    else if (shape[i - lead] === 1 && g.shape[i] !== 1) dims.push(i);
+  }
+  const s = dims.length ? sum(g, dims, { keepdim: true }) : g;
+  return lead > 0 || !sameShape(s.shape, shape) ? reshape(s, shape) : s;
+}
+
+setSumDims((x, dims) => sum(x, dims));
