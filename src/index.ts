@@ -1,9 +1,20 @@
 /**
  * @file The public face of tsgrad: `import * as torch from 'tsgrad'`. Re-exports only.
  */
-export { Tensor } from './tensor/tensor.js';
-export type { BackwardOptions, NestedList, TensorOrNumber, ValuesIndices } from './tensor/tensor.js';
-export * from './tensor/functions.js';
+
+export { bool, DType, float32, float64, int32 } from './core/dtype.js';
+export { defaultGenerator, Generator, manualSeed } from './core/random.js';
+export {
+  enableGrad,
+  inferenceMode,
+  isGradEnabled,
+  isInferenceModeEnabled,
+  noGrad,
+  setGradEnabled,
+} from './graph/grad-mode.js';
+export { Node } from './graph/node.js';
+export * as autograd from './tensor/autograd.js';
+export type { CreateOptions, RandomOptions } from './tensor/create.js';
 export {
   arange,
   empty,
@@ -24,22 +35,12 @@ export {
   zeros,
   zerosLike,
 } from './tensor/create.js';
-export type { CreateOptions, RandomOptions } from './tensor/create.js';
-export type { NestedData } from './tensor/from-data.js';
 export { getPrintOptions, setPrintOptions } from './tensor/format.js';
-export { DType, bool, float32, float64, int32 } from './core/dtype.js';
-export { Generator, manualSeed, defaultGenerator } from './core/random.js';
-export {
-  enableGrad,
-  inferenceMode,
-  isGradEnabled,
-  isInferenceModeEnabled,
-  noGrad,
-  setGradEnabled,
-} from './graph/grad-mode.js';
-export { Node } from './graph/node.js';
-export * as autograd from './autograd/index.js';
+export type { NestedData } from './tensor/from-data.js';
+export * from './tensor/functions.js';
 export { var_ as var } from './tensor/functions.js';
+export type { BackwardOptions, NestedList, TensorOrNumber, ValuesIndices } from './tensor/tensor.js';
+export { Tensor } from './tensor/tensor.js';
 
 import { float32, float64, int32 } from './core/dtype.js';
 /** Alias of float32. @example torch.float === torch.float32 */

@@ -3,16 +3,23 @@
  * decreasing sequence number, sums fan-in, fits each gradient to its input (sumTo, dtype), and frees saved
  * tensors unless retainGraph. It never branches on op names: nodes carry what is special about them.
  */
-import { withGradDisabled, isAnomalyCheckNanEnabled, isAnomalyEnabled, isGradEnabled, setGradEnabled } from '../graph/grad-mode.js';
+
+import { bool } from '../core/dtype.js';
+import { sameShape } from '../core/shape.js';
+import {
+  isAnomalyCheckNanEnabled,
+  isAnomalyEnabled,
+  isGradEnabled,
+  setGradEnabled,
+  withGradDisabled,
+} from '../graph/grad-mode.js';
 import type { Grad, Node } from '../graph/node.js';
 import type { TensorImpl } from '../graph/tensor-impl.js';
-import { check, fmtShape } from '../util/assert.js';
-import { sameShape } from '../core/shape.js';
 import { AccumulateGrad, cloneOp, gradientEdge } from '../ops/define.js';
 import { add, toDtype } from '../ops/elementwise.js';
 import { kFull, kReduce, kUnary } from '../ops/kernels.js';
-import { bool } from '../core/dtype.js';
 import { sumTo } from '../ops/reduce.js';
+import { check, fmtShape } from '../util/assert.js';
 
 /** Options of `backward`. @example { retainGraph: true } */
 export interface BackwardOptions {
@@ -124,7 +131,7 @@ function neededNodes(rootNodes: readonly Node[], targets: ReadonlySet<Node>): Se
 }
 
 /** Makes `g` fit the input it flows to: sums broadcast dims away, casts the dtype (validate_outputs). */
-function fit(g: TensorImpl, fn: Node, i: number, next: Node, nr: number): TensorImpl {
+function fitGradient(g: TensorImpl, fn: Node, i: number, next: Node, nr: number): TensorImpl {
   const meta = next.outputMeta[nr];
   if (!meta) return g;
   if (!sameShape(g.shape, meta.shape)) {
@@ -145,7 +152,12 @@ function fit(g: TensorImpl, fn: Node, i: number, next: Node, nr: number): Tensor
 function hasNaN(g: TensorImpl): boolean {
   const be = g.storage.backend;
   if (!be.readSync || !g.dtype.isFloatingPoint) return false;
-  const anyNaN = kReduce('any', kUnary('isnan', g, bool, g.dtype), g.shape.map((_, d) => d), bool);
+  const anyNaN = kReduce(
+    'any',
+    kUnary('isnan', g, bool, g.dtype),
+    g.shape.map((_, d) => d),
+    bool,
+  );
   return be.readSync(anyNaN.storage.buf, bool)[0] !== 0;
 }
 
@@ -220,7 +232,9 @@ function execute(task: Task): Grad[] {
           if (g && hasNaN(g))
             throw new Error(
               `Function '${fn.name}' returned nan values in its ${i}th output.` +
-                (fn.anomalyTrace ? `\nTraceback of forward call that caused the error:\n${fn.anomalyTrace}` : ''),
+                (fn.anomalyTrace
+                  ? `\nTraceback of forward call that caused the error:\n${fn.anomalyTrace}`
+                  : ''),
             );
         });
     }
@@ -230,7 +244,7 @@ function execute(task: Task): Grad[] {
     fn.nextFunctions.forEach(([next, nr], i) => {
       if (next === null) return;
       const g = outs[i];
-      if (g && needs[i]) accumulate(next, nr, fit(g, fn, i, next, nr));
+      if (g && needs[i]) accumulate(next, nr, fitGradient(g, fn, i, next, nr));
       const left = deps.get(next)! - 1;
       deps.set(next, left);
       if (left === 0) queue.push(next);
@@ -249,7 +263,10 @@ function runTask(task: Task): Grad[] {
   }
 }
 
-function rootGrads(outputs: readonly TensorImpl[], given: readonly (TensorImpl | null | undefined)[]): TensorImpl[] {
+function rootGrads(
+  outputs: readonly TensorImpl[],
+  given: readonly (TensorImpl | null | undefined)[],
+): TensorImpl[] {
   return outputs.map((out, i) => {
     check(
       out.requiresGrad,
@@ -314,7 +331,12 @@ export function backward(
   nonLeaf.forEach((t, i) => {
     const g = got[i];
     if (!g) return;
-    t._grad = t._grad === null ? (createGraph ? cloneOp([g]) : withGradDisabled(() => cloneOp([g]))) : add(t._grad, g);
+    t._grad =
+      t._grad === null
+        ? createGraph
+          ? cloneOp([g])
+          : withGradDisabled(() => cloneOp([g]))
+        : add(t._grad, g);
   });
 }
 
@@ -329,10 +351,16 @@ export function grad(
 ): (TensorImpl | null)[] {
   const outs = Array.isArray(outputs) ? outputs : [outputs as TensorImpl];
   const ins = Array.isArray(inputs) ? inputs : [inputs as TensorImpl];
-  const given = opts.gradOutputs === undefined || opts.gradOutputs === null ? [] : Array.isArray(opts.gradOutputs) ? opts.gradOutputs : [opts.gradOutputs as TensorImpl];
+  const given =
+    opts.gradOutputs === undefined || opts.gradOutputs === null
+      ? []
+      : Array.isArray(opts.gradOutputs)
+        ? opts.gradOutputs
+        : [opts.gradOutputs as TensorImpl];
   check(
     given.length === 0 || given.length === outs.length,
-    () => `grad requires one grad_output per output: got ${given.length} grad_outputs and ${outs.length} outputs.`,
+    () =>
+      `grad requires one grad_output per output: got ${given.length} grad_outputs and ${outs.length} outputs.`,
   );
   const createGraph = opts.createGraph ?? false;
   const retainGraph = opts.retainGraph ?? createGraph;
@@ -341,7 +369,14 @@ export function grad(
     check(n !== null, 'One of the differentiated Tensors does not require grad');
     return [n, nr] as const;
   });
-  const got = runTask({ roots: outs, grads: rootGrads(outs, given), retainGraph, createGraph, captures, targets: null });
+  const got = runTask({
+    roots: outs,
+    grads: rootGrads(outs, given),
+    retainGraph,
+    createGraph,
+    captures,
+    targets: null,
+  });
   return got.map((g, i) => {
     check(
       g !== null || opts.allowUnused,

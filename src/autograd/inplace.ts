@@ -11,7 +11,7 @@ import { type TensorImpl, viewHooks } from '../graph/tensor-impl.js';
 import { gradientEdge, preserveSavedSelf, rebindSavedOutput } from '../ops/define.js';
 import { add, where } from '../ops/elementwise.js';
 import { kCopyInto, kFill, kView, kZeros } from '../ops/kernels.js';
-import { type Geometry, asStrided, asStridedScatter, contiguous } from '../ops/movement.js';
+import { asStrided, asStridedScatter, contiguous, type Geometry } from '../ops/movement.js';
 import { check, fmtShape } from '../util/assert.js';
 
 /** The view's geometry relative to its (contiguous) base. */
@@ -36,9 +36,14 @@ class CopySlices extends Node {
   }
   override apply([g]: Grad[], needs?: readonly boolean[]): Grad[] {
     const fn = this.fn;
-    check(fn !== null, 'CopySlices: Trying to backward through the graph a second time; specify retainGraph: true.');
+    check(
+      fn !== null,
+      'CopySlices: Trying to backward through the graph a second time; specify retainGraph: true.',
+    );
     const grad = contiguous(g!);
-    const slice = contiguous(asStrided(grad, this.geometry.shape, this.geometry.strides, this.geometry.offset));
+    const slice = contiguous(
+      asStrided(grad, this.geometry.shape, this.geometry.strides, this.geometry.offset),
+    );
     const fnNeeds = [true, ...(needs ?? this.nextFunctions.map(([n]) => n !== null)).slice(1)];
     const res = fn.apply([slice], fnNeeds);
     const mask = kZeros(grad.shape, bool, grad);
@@ -101,7 +106,11 @@ export function inplace(self: TensorImpl, compute: () => TensorImpl, opName: str
         return false;
       }
     })();
-    check(ok, () => `${opName}: output with shape ${fmtShape(self.shape)} doesn't match the broadcast shape ${fmtShape(r.shape)}`);
+    check(
+      ok,
+      () =>
+        `${opName}: output with shape ${fmtShape(self.shape)} doesn't match the broadcast shape ${fmtShape(r.shape)}`,
+    );
   }
   check(
     r.dtype.category <= self.dtype.category,

@@ -66,7 +66,8 @@ export function checkSizes(sizes: readonly unknown[], what = 'size', allowInfer 
   for (const s of sizes) {
     checkType(
       isInt(s),
-      () => `${what} must be a list of integers, but got ${fmtValue(s)} in (${sizes.map(fmtValue).join(', ')})`,
+      () =>
+        `${what} must be a list of integers, but got ${fmtValue(s)} in (${sizes.map(fmtValue).join(', ')})`,
     );
     check(
       s >= 0 || (allowInfer && s === -1),
@@ -144,7 +145,8 @@ export function broadcastShapes(...shapes: Shape[]): number[] {
 export function broadcastStrides(shape: Shape, strides: readonly number[], target: Shape): number[] {
   const out = new Array<number>(target.length).fill(0);
   const off = target.length - shape.length;
-  for (let i = 0; i < shape.length; i++) out[off + i] = shape[i] === 1 && target[off + i] !== 1 ? 0 : strides[i]!;
+  for (let i = 0; i < shape.length; i++)
+    out[off + i] = shape[i] === 1 && target[off + i] !== 1 ? 0 : strides[i]!;
   return out;
 }
 
@@ -164,7 +166,10 @@ export function inferSize(shape: readonly number[], n: number): number[] {
   }
   const out = shape.slice();
   if (infer >= 0) {
-    check(known !== 0 && n % known === 0, () => `shape '${fmtShape(shape)}' is invalid for input of size ${n}`);
+    check(
+      known !== 0 && n % known === 0,
+      () => `shape '${fmtShape(shape)}' is invalid for input of size ${n}`,
+    );
     out[infer] = n / known;
   } else check(known === n, () => `shape '${fmtShape(shape)}' is invalid for input of size ${n}`);
   return out;

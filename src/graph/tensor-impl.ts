@@ -2,7 +2,7 @@
  * @file TensorImpl: storage + view (shape, strides, offset) + dtype + autograd metadata.
  * Ops see only this class; the fluent `Tensor` (a subclass, two floors up) is made through `makeTensor`.
  */
-import type { Buf, Backend, Strided } from '../backend/backend.js';
+import type { Backend, Buf, Strided } from '../backend/backend.js';
 import type { DType } from '../core/dtype.js';
 import { contiguousStrides, isContiguousLayout, numel } from '../core/shape.js';
 import type { Node, TensorHook } from './node.js';
@@ -123,7 +123,12 @@ export class TensorImpl {
  */
 export const viewHooks: { regenerate: ((view: TensorImpl) => void) | null } = { regenerate: null };
 
-type TensorCtor = new (storage: Storage, shape: readonly number[], strides?: readonly number[], offset?: number) => TensorImpl;
+type TensorCtor = new (
+  storage: Storage,
+  shape: readonly number[],
+  strides?: readonly number[],
+  offset?: number,
+) => TensorImpl;
 let tensorClass: TensorCtor = TensorImpl;
 
 /**
@@ -138,7 +143,12 @@ export function registerTensorClass(ctor: TensorCtor): void {
  * Makes a tensor (of the registered fluent class) over a storage.
  * @example makeTensor(new Storage(backend, buf, float32, 3), [3])
  */
-export function makeTensor(storage: Storage, shape: readonly number[], strides?: readonly number[], offset = 0): TensorImpl {
+export function makeTensor(
+  storage: Storage,
+  shape: readonly number[],
+  strides?: readonly number[],
+  offset = 0,
+): TensorImpl {
   return new tensorClass(storage, shape, strides, offset);
 }
 

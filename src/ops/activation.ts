@@ -4,7 +4,7 @@
 import { float32 } from '../core/dtype.js';
 import { normalizeDim } from '../core/shape.js';
 import type { TensorImpl } from '../graph/tensor-impl.js';
-import { type OpSpec, applyOp } from './define.js';
+import { applyOp, type OpSpec } from './define.js';
 import { exp, mul, sub } from './elementwise.js';
 import { kBinary, kReduce, kUnary, kView } from './kernels.js';
 import { sum } from './reduce.js';
@@ -31,7 +31,12 @@ function shifted(x: T, dim: number): T {
 
 function sumKeep(x: T, dim: number): T {
   if (x.shape.length === 0) return x;
-  return kView(kReduce('sum', x, [dim], x.dtype), x.shape.map((s, d) => (d === dim ? 1 : s)), contiguous(x.shape.map((s, d) => (d === dim ? 1 : s))), 0);
+  return kView(
+    kReduce('sum', x, [dim], x.dtype),
+    x.shape.map((s, d) => (d === dim ? 1 : s)),
+    contiguous(x.shape.map((s, d) => (d === dim ? 1 : s))),
+    0,
+  );
 }
 
 function contiguous(shape: readonly number[]): number[] {

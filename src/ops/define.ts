@@ -3,9 +3,14 @@
  * (PyTorch's generated autograd functions, AccumulateGrad, SavedVariable handling).
  */
 import type { Backend } from '../backend/backend.js';
-import { isAnomalyEnabled, isGradEnabled, isInferenceModeEnabled, withGradDisabled } from '../graph/grad-mode.js';
+import {
+  isAnomalyEnabled,
+  isGradEnabled,
+  isInferenceModeEnabled,
+  withGradDisabled,
+} from '../graph/grad-mode.js';
 import { type Edge, type Grad, Node, type OutputMeta, SavedTensor } from '../graph/node.js';
-import { Storage, type TensorImpl, makeTensor } from '../graph/tensor-impl.js';
+import { makeTensor, Storage, type TensorImpl } from '../graph/tensor-impl.js';
 import { check } from '../util/assert.js';
 import { kBinary, kContiguous, kView } from './kernels.js';
 
@@ -25,7 +30,13 @@ export interface OpSpec<P> {
   /** Computes the output with kernels (or other ops); never records anything itself. */
   forward(inputs: readonly TensorImpl[], p: P): TensorImpl;
   /** Gradients of the inputs, written in differentiable ops so that createGraph gives higher orders. */
-  backward?(g: TensorImpl, inputs: readonly TensorImpl[], out: TensorImpl, needs: readonly boolean[], p: P): Grad[];
+  backward?(
+    g: TensorImpl,
+    inputs: readonly TensorImpl[],
+    out: TensorImpl,
+    needs: readonly boolean[],
+    p: P,
+  ): Grad[];
   /** Inputs the backward reads (others reach it as shape-only stubs). */
   readonly save?: SaveSpec;
   /** Whether the backward reads the output. */
@@ -39,7 +50,13 @@ export interface OpSpec<P> {
 export interface MultiOpSpec<P> {
   readonly name: string;
   forward(inputs: readonly TensorImpl[], p: P): TensorImpl[];
-  backward?(gs: Grad[], inputs: readonly TensorImpl[], outs: readonly TensorImpl[], needs: readonly boolean[], p: P): Grad[];
+  backward?(
+    gs: Grad[],
+    inputs: readonly TensorImpl[],
+    outs: readonly TensorImpl[],
+    needs: readonly boolean[],
+    p: P,
+  ): Grad[];
   readonly save?: SaveSpec;
   readonly saveOutput?: boolean;
 }
@@ -171,9 +188,7 @@ class OpNode<P> extends Node {
 
   override apply(grads: Grad[], needsIn?: readonly boolean[]): Grad[] {
     const inputs = this.inputMeta.map((m, i) => this.saved[i]?.unpack(this.name) ?? stub(m));
-    const outs = this.savedOuts
-      ? this.savedOuts.map((s) => s.unpack(this.name))
-      : this.outputMeta.map(stub);
+    const outs = this.savedOuts ? this.savedOuts.map((s) => s.unpack(this.name)) : this.outputMeta.map(stub);
     const needs = needsIn ?? this.nextFunctions.map((e) => e[0] !== null);
     if (this.multi) return (this.spec as MultiOpSpec<P>).backward!(grads, inputs, outs, needs, this.p);
     return (this.spec as OpSpec<P>).backward!(grads[0]!, inputs, outs[0]!, needs, this.p);
@@ -218,7 +233,6 @@ function shouldRecord(inputs: readonly TensorImpl[]): boolean {
   for (const t of inputs) if (t.requiresGrad) return true;
   return false;
 }
-
 
 /**
  * Runs an op and records a node when grad mode is on and an input requires grad.

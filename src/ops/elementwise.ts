@@ -4,10 +4,10 @@
  * Backward formulas return gradients in the output's shape; the engine sums broadcast dims away (sumTo).
  */
 import type { BinaryOp, UnaryOp } from '../backend/backend.js';
-import { type DType, bool, float32 } from '../core/dtype.js';
+import { bool, type DType, float32 } from '../core/dtype.js';
 import type { TensorImpl } from '../graph/tensor-impl.js';
 import { check } from '../util/assert.js';
-import { type OpSpec, applyOp } from './define.js';
+import { applyOp, type OpSpec } from './define.js';
 import { kBinary, kCast, kCopyInto, kUnary, kWhere, kZeros } from './kernels.js';
 import { type Operand, toTensors } from './operands.js';
 
@@ -242,7 +242,8 @@ export function where(condition: T, a: Operand, b: Operand): T {
   const [[x, y], dtype] = toTensors('where', [a, b]);
   check(
     condition.dtype === bool,
-    () => `where expected condition to be a boolean tensor, but got a tensor with dtype ${condition.dtype.name}`,
+    () =>
+      `where expected condition to be a boolean tensor, but got a tensor with dtype ${condition.dtype.name}`,
   );
   return applyOp(WhereSpec, [condition, x!, y!], dtype);
 }
@@ -483,7 +484,7 @@ function isTensor(v: unknown): v is T {
 
 const ToCopySpec: OpSpec<DType> = {
   name: 'ToCopyBackward0',
-  forward: ([x], dtype) => kCast(x!, dtype) === x ? kUnary('copy', x!) : kCast(x!, dtype),
+  forward: ([x], dtype) => (kCast(x!, dtype) === x ? kUnary('copy', x!) : kCast(x!, dtype)),
   backward: (g) => [g], // the engine casts the gradient back to the input's dtype
 };
 
@@ -522,4 +523,3 @@ export function copyInto(self: T, src: T): T {
 export function zerosLike(x: T, dtype: DType = x.dtype): T {
   return kZeros(x.shape, dtype, x);
 }
-

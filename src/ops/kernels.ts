@@ -3,9 +3,9 @@
  * Op forwards are written with these; broadcasting and dtype casting for kernels happen here.
  */
 import type { Backend, BinaryOp, ReduceOp, UnaryOp } from '../backend/backend.js';
-import { type DType, bool, castScalar, float64 } from '../core/dtype.js';
+import { bool, castScalar, type DType, float64 } from '../core/dtype.js';
 import { broadcastShapes, broadcastStrides, isContiguousLayout, numel, sameShape } from '../core/shape.js';
-import { Storage, TensorImpl, fromBuf, makeTensor } from '../graph/tensor-impl.js';
+import { fromBuf, makeTensor, Storage, TensorImpl } from '../graph/tensor-impl.js';
 import { check } from '../util/assert.js';
 
 /**
@@ -15,7 +15,12 @@ import { check } from '../util/assert.js';
 export function broadcastRead(x: TensorImpl, shape: readonly number[]) {
   return sameShape(x.shape, shape)
     ? x.strided
-    : { buf: x.storage.buf, dtype: x.dtype, strides: broadcastStrides(x.shape, x.strides, shape), offset: x.offset };
+    : {
+        buf: x.storage.buf,
+        dtype: x.dtype,
+        strides: broadcastStrides(x.shape, x.strides, shape),
+        offset: x.offset,
+      };
 }
 
 /** True when converting `from` to `to` can change a value (so PyTorch casts before computing). */
@@ -38,7 +43,12 @@ export function kCast(x: TensorImpl, dtype: DType): TensorImpl {
  * stored as `dtype`.
  * @example kUnary('exp', x) ; kUnary('isnan', x, bool, x.dtype)
  */
-export function kUnary(op: UnaryOp, x: TensorImpl, dtype: DType = x.dtype, compute: DType = dtype): TensorImpl {
+export function kUnary(
+  op: UnaryOp,
+  x: TensorImpl,
+  dtype: DType = x.dtype,
+  compute: DType = dtype,
+): TensorImpl {
   if (lossyCast(x.dtype, compute)) x = kCast(x, compute);
   const b = x.storage.backend;
   return fromBuf(b, b.unary(op, x.strided, x.shape, dtype), dtype, x.shape);
@@ -48,7 +58,13 @@ export function kUnary(op: UnaryOp, x: TensorImpl, dtype: DType = x.dtype, compu
  * Elementwise binary kernel with broadcasting; operands are cast to `compute` first, the result stored as `out`.
  * @example kBinary('add', a, b, float32)
  */
-export function kBinary(op: BinaryOp, a: TensorImpl, b: TensorImpl, compute: DType, out: DType = compute): TensorImpl {
+export function kBinary(
+  op: BinaryOp,
+  a: TensorImpl,
+  b: TensorImpl,
+  compute: DType,
+  out: DType = compute,
+): TensorImpl {
   checkSameDevice(a, b);
   const shape = broadcastShapes(a.shape, b.shape);
   if (lossyCast(a.dtype, compute)) a = kCast(a, compute);
@@ -68,7 +84,13 @@ export function kWhere(cond: TensorImpl, a: TensorImpl, b: TensorImpl, dtype: DT
   if (lossyCast(a.dtype, dtype)) a = kCast(a, dtype);
   if (lossyCast(b.dtype, dtype)) b = kCast(b, dtype);
   const be = a.storage.backend;
-  const buf = be.where(broadcastRead(cond, shape), broadcastRead(a, shape), broadcastRead(b, shape), shape, dtype);
+  const buf = be.where(
+    broadcastRead(cond, shape),
+    broadcastRead(a, shape),
+    broadcastRead(b, shape),
+    shape,
+    dtype,
+  );
   return fromBuf(be, buf, dtype, shape);
 }
 
@@ -124,7 +146,8 @@ export function kFill(dst: TensorImpl, value: number): void {
  * @example kContiguous(x.transposed)
  */
 export function kContiguous(x: TensorImpl, force = false): TensorImpl {
-  if (!force && x.offset === 0 && x.storage.size === numel(x.shape) && isContiguousLayout(x.shape, x.strides)) return x;
+  if (!force && x.offset === 0 && x.storage.size === numel(x.shape) && isContiguousLayout(x.shape, x.strides))
+    return x;
   const be = x.storage.backend;
   return fromBuf(be, be.unary('copy', x.strided, x.shape, x.dtype), x.dtype, x.shape);
 }
@@ -164,7 +187,12 @@ export function scalarLike(value: number, like: TensorImpl | Backend): TensorImp
  * A view sharing `x`'s storage (no autograd; view ops add that).
  * @example kView(x, [6], [1], 0)
  */
-export function kView(x: TensorImpl, shape: readonly number[], strides: readonly number[], offset: number): TensorImpl {
+export function kView(
+  x: TensorImpl,
+  shape: readonly number[],
+  strides: readonly number[],
+  offset: number,
+): TensorImpl {
   const v = makeTensor(x.storage, shape, strides, offset);
   v.isInference = x.isInference;
   return v;
@@ -188,4 +216,3 @@ function checkSameDevice(a: TensorImpl, b: TensorImpl): void {
       `Move them with .to('${a.device}') first.`,
   );
 }
-

@@ -4,14 +4,15 @@
 import { broadcastShapes } from '../core/shape.js';
 import type { TensorImpl } from '../graph/tensor-impl.js';
 import { check, fmtShape } from '../util/assert.js';
-import { type OpSpec, applyOp } from './define.js';
+import { applyOp, type OpSpec } from './define.js';
 import { mul } from './elementwise.js';
 import { kMatmul, kView } from './kernels.js';
 import { expand, reshape, squeeze, t, transpose, unsqueeze } from './movement.js';
 
 type T = TensorImpl;
 
-const as3d = (x: T): T => kView(x, [1, x.shape[0]!, x.shape[1]!], [0, x.strides[0]!, x.strides[1]!], x.offset);
+const as3d = (x: T): T =>
+  kView(x, [1, x.shape[0]!, x.shape[1]!], [0, x.strides[0]!, x.strides[1]!], x.offset);
 const from3d = (x: T): T => kView(x, [x.shape[1]!, x.shape[2]!], [x.strides[1]!, x.strides[2]!], x.offset);
 
 const MmSpec: OpSpec<void> = {
@@ -34,7 +35,11 @@ const BmmSpec: OpSpec<void> = {
 const DotSpec: OpSpec<void> = {
   name: 'DotBackward0',
   forward: ([a, b]) => {
-    const r = kMatmul(kView(a!, [1, 1, a!.shape[0]!], [0, 0, a!.strides[0]!], a!.offset), kView(b!, [1, b!.shape[0]!, 1], [0, b!.strides[0]!, 0], b!.offset), a!.dtype);
+    const r = kMatmul(
+      kView(a!, [1, 1, a!.shape[0]!], [0, 0, a!.strides[0]!], a!.offset),
+      kView(b!, [1, b!.shape[0]!, 1], [0, b!.strides[0]!, 0], b!.offset),
+      a!.dtype,
+    );
     return kView(r, [], [], 0);
   },
   save: ([needA, needB]) => (needA && needB ? [0, 1] : needA ? [1] : needB ? [0] : []),
@@ -87,10 +92,14 @@ export function mm(a: T, b: T): T {
 export function bmm(a: T, b: T): T {
   check(a.shape.length === 3, () => `batch1 must be a 3D tensor, got ${fmtShape(a.shape)}`);
   check(b.shape.length === 3, () => `batch2 must be a 3D tensor, got ${fmtShape(b.shape)}`);
-  check(a.shape[0] === b.shape[0], () => `batch1 and batch2 must have same number of batches, got ${a.shape[0]} and ${b.shape[0]}`);
+  check(
+    a.shape[0] === b.shape[0],
+    () => `batch1 and batch2 must have same number of batches, got ${a.shape[0]} and ${b.shape[0]}`,
+  );
   check(
     a.shape[2] === b.shape[1],
-    () => `Expected size for first two dimensions of batch2 tensor to be: [${a.shape[0]}, ${a.shape[2]}] but got: [${b.shape[0]}, ${b.shape[1]}].`,
+    () =>
+      `Expected size for first two dimensions of batch2 tensor to be: [${a.shape[0]}, ${a.shape[2]}] but got: [${b.shape[0]}, ${b.shape[1]}].`,
   );
   checkSameDtype(a, b, 'bmm');
   return applyOp(BmmSpec, [a, b], undefined);
@@ -119,8 +128,14 @@ export function dot(a: T, b: T): T {
  * @example torch.mv(A, v)
  */
 export function mv(a: T, v: T): T {
-  check(a.shape.length === 2 && v.shape.length === 1, () => `vector + matrix @ vector expected, got ${a.shape.length}, ${v.shape.length}`);
-  check(a.shape[1] === v.shape[0], () => `size mismatch, got input (${a.shape[0]}), mat (${a.shape[0]}x${a.shape[1]}), vec (${v.shape[0]})`);
+  check(
+    a.shape.length === 2 && v.shape.length === 1,
+    () => `vector + matrix @ vector expected, got ${a.shape.length}, ${v.shape.length}`,
+  );
+  check(
+    a.shape[1] === v.shape[0],
+    () => `size mismatch, got input (${a.shape[0]}), mat (${a.shape[0]}x${a.shape[1]}), vec (${v.shape[0]})`,
+  );
   checkSameDtype(a, v, 'mv');
   return applyOp(MvSpec, [a, v], undefined);
 }
@@ -132,7 +147,10 @@ export function mv(a: T, v: T): T {
 export function matmul(a: T, b: T): T {
   const ra = a.shape.length;
   const rb = b.shape.length;
-  check(ra > 0 && rb > 0, () => `both arguments to matmul need to be at least 1D, but they are ${ra}D and ${rb}D`);
+  check(
+    ra > 0 && rb > 0,
+    () => `both arguments to matmul need to be at least 1D, but they are ${ra}D and ${rb}D`,
+  );
   if (ra === 1 && rb === 1) return dot(a, b);
   if (ra === 2 && rb === 1) return mv(a, b);
   if (ra === 1 && rb === 2) return squeeze(mm(unsqueeze(a, 0), b), 0);
@@ -164,4 +182,3 @@ export function matmul(a: T, b: T): T {
   if (rb === 1) out = squeeze(out, -1);
   return out;
 }
-

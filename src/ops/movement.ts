@@ -4,11 +4,19 @@
  * Each backward is the inverse movement; index-like views scatter their gradient back into zeros.
  */
 import { bool, int32 } from '../core/dtype.js';
-import { checkSizes, inferSize, normalizeDim, normalizeDims, numel, sameShape, viewStrides } from '../core/shape.js';
+import {
+  checkSizes,
+  inferSize,
+  normalizeDim,
+  normalizeDims,
+  numel,
+  sameShape,
+  viewStrides,
+} from '../core/shape.js';
 import { isGradEnabled } from '../graph/grad-mode.js';
-import { type TensorImpl, fromBuf } from '../graph/tensor-impl.js';
+import { fromBuf, type TensorImpl } from '../graph/tensor-impl.js';
 import { check, checkType, fmtShape, isInt } from '../util/assert.js';
-import { type MultiOpSpec, type OpSpec, applyMultiOp, applyOp, cloneOp } from './define.js';
+import { applyMultiOp, applyOp, cloneOp, type MultiOpSpec, type OpSpec } from './define.js';
 import { kContiguous, kCopyInto, kView, kZeros } from './kernels.js';
 
 type T = TensorImpl;
@@ -59,11 +67,14 @@ function defineView<P>(def: ViewDef<P>): ViewFn<P> {
     },
     backward: (gg, _i, _o, _n, { p }) => [view(gg, p)],
   };
-  const scatterFn = (g: T, inputShape: readonly number[], p: P): T => applyOp(scatter, [g], { inputShape, p });
+  const scatterFn = (g: T, inputShape: readonly number[], p: P): T =>
+    applyOp(scatter, [g], { inputShape, p });
   const spec: OpSpec<P> = {
     name: def.name,
     forward: ([x], p) => makeView(x!, def.geometry(x!, p)),
-    backward: (g, [x], _out, _n, p) => [def.backward ? def.backward(g, x!.shape, p) : scatterFn(g, x!.shape, p)],
+    backward: (g, [x], _out, _n, p) => [
+      def.backward ? def.backward(g, x!.shape, p) : scatterFn(g, x!.shape, p),
+    ],
   };
   const view = (x: T, p: P): T => markDiffView(applyOp(spec, [x], p));
   return Object.assign(view, { scatter: scatterFn });
@@ -212,7 +223,8 @@ const tOp = defineView<void>({
 export function t(x: T): T {
   check(
     x.shape.length <= 2,
-    () => `t() expects a tensor with <= 2 dimensions, but self is ${x.shape.length}D. Use transpose(dim0, dim1) or mT.`,
+    () =>
+      `t() expects a tensor with <= 2 dimensions, but self is ${x.shape.length}D. Use transpose(dim0, dim1) or mT.`,
   );
   return tOp(x);
 }
@@ -226,7 +238,9 @@ const permuteOp = defineView<readonly number[]>({
   }),
   backward: (g, _s, dims) => {
     const inv = new Array<number>(dims.length);
-    dims.forEach((d, i) => (inv[d] = i));
+    dims.forEach((d, i) => {
+      inv[d] = i;
+    });
     return permute(g, inv);
   },
 });
@@ -389,8 +403,15 @@ const SplitSpec: MultiOpSpec<{ dim: number; sizes: readonly number[]; name: stri
       return v;
     });
   },
-  backward: (gs, [x], outs, _n, { dim }) =>
-    [cat(gs.map((g, i) => g ?? kZeros(outs[i]!.shape, x!.dtype, outs.find((_, j) => gs[j])!)), dim)],
+  backward: (gs, _x, outs, _n, { dim }) => {
+    const like = gs.find((g) => g !== null)!;
+    return [
+      cat(
+        gs.map((g, i) => g ?? kZeros(outs[i]!.shape, like.dtype, like)),
+        dim,
+      ),
+    ];
+  },
 };
 
 function splitBySizes(x: T, sizes: readonly number[], dim: number, name: string): T[] {
@@ -408,7 +429,10 @@ export function split(x: T, splitSize: number | readonly number[], dim = 0): T[]
   const d = normalizeDim(dim, x.shape.length);
   const size = x.shape[d]!;
   if (typeof splitSize === 'number') {
-    checkType(isInt(splitSize) && splitSize >= 0, () => `split expects split_size be non-negative, but got split_size=${splitSize}`);
+    checkType(
+      isInt(splitSize) && splitSize >= 0,
+      () => `split expects split_size be non-negative, but got split_size=${splitSize}`,
+    );
     const n = splitSize === 0 ? 1 : Math.max(1, Math.ceil(size / splitSize));
     const sizes = Array.from({ length: n }, (_, i) => Math.min(splitSize, size - i * splitSize));
     return splitBySizes(x, sizes, d, 'SplitBackward0');
@@ -447,9 +471,14 @@ const UnbindSpec: MultiOpSpec<number> = {
         offset: x!.offset + i * x!.strides[dim]!,
       }),
     ),
-  backward: (gs, [x], outs, _n, dim) => {
-    const like = gs.find((g) => g)!;
-    return [stack(gs.map((g, i) => g ?? kZeros(outs[i]!.shape, x!.dtype, like)), dim)];
+  backward: (gs, _x, outs, _n, dim) => {
+    const like = gs.find((g) => g !== null)!;
+    return [
+      stack(
+        gs.map((g, i) => g ?? kZeros(outs[i]!.shape, like.dtype, like)),
+        dim,
+      ),
+    ];
   },
 };
 
@@ -488,7 +517,10 @@ const CatSpec: OpSpec<number> = {
   forward: (xs, dim) => {
     const first = xs.find((x) => !(x.shape.length === 1 && x.shape[0] === 0))!;
     const shape = first.shape.slice();
-    shape[dim] = xs.reduce((acc, x) => acc + (x.shape.length === 1 && x.shape[0] === 0 ? 0 : x.shape[dim]!), 0);
+    shape[dim] = xs.reduce(
+      (acc, x) => acc + (x.shape.length === 1 && x.shape[0] === 0 ? 0 : x.shape[dim]!),
+      0,
+    );
     const out = kZeros(shape, first.dtype, first);
     let start = 0;
     for (const x of xs) {
@@ -525,17 +557,22 @@ export function cat(tensors: readonly T[], dim = 0): T {
   const d = normalizeDim(dim, ref.shape.length);
   tensors.forEach((x, i) => {
     if (x.shape.length === 1 && x.shape[0] === 0) return;
-    check(x.shape.length === ref.shape.length, () =>
-      `Tensors must have same number of dimensions: got ${ref.shape.length} and ${x.shape.length}`,
+    check(
+      x.shape.length === ref.shape.length,
+      () => `Tensors must have same number of dimensions: got ${ref.shape.length} and ${x.shape.length}`,
     );
-    check(x.dtype === ref.dtype, () =>
-      `torch.cat(): expected all tensors to have the same dtype, got ${ref.dtype} and ${x.dtype} (tensor ${i}). ` +
-      'Convert them with .to(dtype) first.',
+    check(
+      x.dtype === ref.dtype,
+      () =>
+        `torch.cat(): expected all tensors to have the same dtype, got ${ref.dtype} and ${x.dtype} (tensor ${i}). ` +
+        'Convert them with .to(dtype) first.',
     );
     for (let k = 0; k < x.shape.length; k++) {
       const s = x.shape[k];
-      check(k === d || s === ref.shape[k], () =>
-        `Sizes of tensors must match except in dimension ${d}. Expected size ${ref.shape[k]} but got size ${s} ` +
+      check(
+        k === d || s === ref.shape[k],
+        () =>
+          `Sizes of tensors must match except in dimension ${d}. Expected size ${ref.shape[k]} but got size ${s} ` +
           `for tensor number ${i} in the list.`,
       );
     }
@@ -550,13 +587,18 @@ export function cat(tensors: readonly T[], dim = 0): T {
 export function stack(tensors: readonly T[], dim = 0): T {
   check(Array.isArray(tensors) && tensors.length > 0, 'stack expects a non-empty TensorList');
   const ref = tensors[0]!;
-  tensors.forEach((x, i) =>
-    check(sameShape(x.shape, ref.shape), () =>
-      `stack expects each tensor to be equal size, but got ${fmtShape(ref.shape)} at entry 0 and ${fmtShape(x.shape)} at entry ${i}`,
-    ),
-  );
+  tensors.forEach((x, i) => {
+    check(
+      sameShape(x.shape, ref.shape),
+      () =>
+        `stack expects each tensor to be equal size, but got ${fmtShape(ref.shape)} at entry 0 and ${fmtShape(x.shape)} at entry ${i}`,
+    );
+  });
   const d = normalizeDim(dim, ref.shape.length + 1);
-  const out = cat(tensors.map((x) => unsqueeze(x, d)), d);
+  const out = cat(
+    tensors.map((x) => unsqueeze(x, d)),
+    d,
+  );
   if (out.gradFn && isGradEnabled()) renameNode(out, 'StackBackward0');
   return out;
 }
@@ -569,7 +611,12 @@ const RepeatSpec: OpSpec<readonly number[]> = {
   name: 'RepeatBackward0',
   forward: ([x], reps) => {
     const pad = reps.length - x!.shape.length;
-    const src = kView(x!, [...new Array<number>(pad).fill(1), ...x!.shape], [...new Array<number>(pad).fill(0), ...x!.strides], x!.offset);
+    const src = kView(
+      x!,
+      [...new Array<number>(pad).fill(1), ...x!.shape],
+      [...new Array<number>(pad).fill(0), ...x!.strides],
+      x!.offset,
+    );
     // out viewed as [r0, s0, r1, s1, ...] is src broadcast over the r axes
     const outShape = reps.map((r, i) => r * src.shape[i]!);
     const out = kZeros(outShape, x!.dtype, x!);
@@ -584,7 +631,10 @@ const RepeatSpec: OpSpec<readonly number[]> = {
     const pad = reps.length - x!.shape.length;
     const srcShape = [...new Array<number>(pad).fill(1), ...x!.shape];
     const inter = reps.flatMap((r, i) => [r, srcShape[i]!]);
-    const summed = sumDims(reshape(g, inter), reps.map((_, i) => 2 * i));
+    const summed = sumDims(
+      reshape(g, inter),
+      reps.map((_, i) => 2 * i),
+    );
     return [reshape(summed, x!.shape)];
   },
 };
@@ -617,7 +667,10 @@ export function repeat(x: T, reps: readonly number[]): T {
 // gather / scatter / indexSelect
 
 function checkIndex(index: T, what: string): void {
-  check(index.dtype === int32, () => `${what}(): Expected dtype int32 for index, but got ${index.dtype}. Use .int() to convert.`);
+  check(
+    index.dtype === int32,
+    () => `${what}(): Expected dtype int32 for index, but got ${index.dtype}. Use .int() to convert.`,
+  );
 }
 
 function checkIndexBounds(index: T, size: number, what: string): void {
@@ -650,7 +703,10 @@ const ScatterAddSpec: OpSpec<{ dim: number; index: T }> = {
 export function scatterAdd(x: T, dim: number, index: T, src: T): T {
   const d = normalizeDim(dim, x.shape.length);
   checkIndex(index, 'scatterAdd');
-  check(index.shape.length === x.shape.length, 'scatterAdd(): Index tensor must have the same number of dimensions as self tensor');
+  check(
+    index.shape.length === x.shape.length,
+    'scatterAdd(): Index tensor must have the same number of dimensions as self tensor',
+  );
   checkIndexBounds(index, x.shape[d]!, 'scatterAdd');
   return applyOp(ScatterAddSpec, [x, src], { dim: d, index: viewOf(index, src.shape) });
 }
@@ -683,12 +739,14 @@ export function gather(x: T, dim: number, index: T): T {
     index.shape.length === x.shape.length || (x.shape.length === 0 && index.shape.length <= 1),
     'gather(): Index tensor must have the same number of dimensions as input tensor',
   );
-  index.shape.forEach((s: number, k: number) =>
-    check(k === d || s <= x.shape[k]!, () =>
-      `gather(): Size does not match at dimension ${k} expected index ${fmtShape(index.shape)} to be smaller than ` +
-      `self ${fmtShape(x.shape)} apart from dimension ${d}`,
-    ),
-  );
+  index.shape.forEach((s: number, k: number) => {
+    check(
+      k === d || s <= x.shape[k]!,
+      () =>
+        `gather(): Size does not match at dimension ${k} expected index ${fmtShape(index.shape)} to be smaller than ` +
+        `self ${fmtShape(x.shape)} apart from dimension ${d}`,
+    );
+  });
   checkIndexBounds(index, x.shape[d]!, 'gather');
   return applyOp(GatherSpec, [x], { dim: d, index });
 }
@@ -703,7 +761,7 @@ const IndexSelectSpec: OpSpec<{ dim: number; index: T }> = {
 };
 
 function expandIndex(index: T, shape: readonly number[], dim: number): T {
-  const strides = shape.map((_, d) => (d === dim ? index.strides[0] ?? 0 : 0));
+  const strides = shape.map((_, d) => (d === dim ? (index.strides[0] ?? 0) : 0));
   return kView(index, shape, strides, index.offset);
 }
 
@@ -734,4 +792,3 @@ export function indexSelect(x: T, dim: number, index: T): T {
 export function checkBoolMask(mask: T): void {
   check(mask.dtype === bool, () => `expected a bool mask, but got ${mask.dtype}`);
 }
-

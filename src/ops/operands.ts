@@ -39,7 +39,9 @@ export function toTensors(op: string, operands: readonly Operand[]): [TensorImpl
   });
   const dtype = resultTypeOf(operands);
   const tensors = operands.map((o) =>
-    o instanceof TensorImpl ? o : scalarLike(typeof o === 'boolean' ? Number(o) : o, like ?? getBackend('cpu')),
+    o instanceof TensorImpl
+      ? o
+      : scalarLike(typeof o === 'boolean' ? Number(o) : o, like ?? getBackend('cpu')),
   );
   return [tensors, dtype];
 }

@@ -2,12 +2,26 @@
  * @file Reductions (sum, mean, prod, max/min, amax/amin, argmax/argmin, var/std, logsumexp, norm, any/all,
  * cumsum) and sumTo, the one place broadcast gradients are summed back to an input's shape.
  */
-import { type DType, bool, float32, int32 } from '../core/dtype.js';
+import { bool, type DType, float32, int32 } from '../core/dtype.js';
 import { normalizeDim, normalizeDims, numel, sameShape } from '../core/shape.js';
-import { type TensorImpl, fromBuf } from '../graph/tensor-impl.js';
+import { fromBuf, type TensorImpl } from '../graph/tensor-impl.js';
 import { check, checkType, fmtShape } from '../util/assert.js';
-import { type MultiOpSpec, type OpSpec, applyMultiOp, applyOp } from './define.js';
-import { abs, add, div, eq, exp, isnan, logicalAnd, logicalOr, mul, pow, sign, sub, where } from './elementwise.js';
+import { applyMultiOp, applyOp, type MultiOpSpec, type OpSpec } from './define.js';
+import {
+  abs,
+  add,
+  div,
+  eq,
+  exp,
+  isnan,
+  logicalAnd,
+  logicalOr,
+  mul,
+  pow,
+  sign,
+  sub,
+  where,
+} from './elementwise.js';
 import { kBinary, kFull, kReduce, kUnary, kView, kWhere, kZeros } from './kernels.js';
 import { expand, reshape, scatterAdd, setSumDims, unsqueeze } from './movement.js';
 
@@ -29,7 +43,8 @@ interface Reduced {
 }
 
 function parse(x: T, dim: Dims | ReduceOptions, opts: ReduceOptions | undefined): [Reduced, ReduceOptions] {
-  if (dim !== null && typeof dim === 'object' && !Array.isArray(dim)) return parse(x, undefined, dim as ReduceOptions);
+  if (dim !== null && typeof dim === 'object' && !Array.isArray(dim))
+    return parse(x, undefined, dim as ReduceOptions);
   const o = opts ?? {};
   const all = dim === undefined || dim === null || (Array.isArray(dim) && dim.length === 0);
   const dims = normalizeDims(all ? undefined : (dim as number | readonly number[]), x.shape.length);
@@ -38,10 +53,17 @@ function parse(x: T, dim: Dims | ReduceOptions, opts: ReduceOptions | undefined)
 
 /** Shape of the reduced tensor. */
 function reducedShape(shape: readonly number[], r: Reduced): number[] {
-  return r.keepdim ? shape.map((s, d) => (r.dims.includes(d) ? 1 : s)) : shape.filter((_, d) => !r.dims.includes(d));
+  return r.keepdim
+    ? shape.map((s, d) => (r.dims.includes(d) ? 1 : s))
+    : shape.filter((_, d) => !r.dims.includes(d));
 }
 
-function kReduceTo(op: 'sum' | 'prod' | 'max' | 'min' | 'argmax' | 'argmin' | 'any' | 'all', x: T, r: Reduced, dtype: DType): T {
+function kReduceTo(
+  op: 'sum' | 'prod' | 'max' | 'min' | 'argmax' | 'argmin' | 'any' | 'all',
+  x: T,
+  r: Reduced,
+  dtype: DType,
+): T {
   const out = kReduce(op, x, r.dims, dtype);
   return r.keepdim ? kView(out, reducedShape(x.shape, r), contiguousOf(reducedShape(x.shape, r)), 0) : out;
 }
@@ -178,7 +200,11 @@ function productOfOthers(x: T, r: Reduced): T {
     out[i] = prod;
   }
   const t = kZeros(x.shape, x.dtype, x);
-  be.copy(t.strided, { buf: be.fromArray(x.dtype, new x.dtype.ArrayType(out)), dtype: x.dtype, strides, offset: 0 }, x.shape);
+  be.copy(
+    t.strided,
+    { buf: be.fromArray(x.dtype, new x.dtype.ArrayType(out)), dtype: x.dtype, strides, offset: 0 },
+    x.shape,
+  );
   return t;
 }
 
@@ -203,7 +229,12 @@ function checkNonEmpty(x: T, what: string, r: Reduced): void {
         `${what}(): Expected reduction dim ${d} to have non-zero size (input shape ${fmtShape(x.shape)}). ` +
         (r.all ? 'Specify a dim with a non-zero size, or do not reduce an empty tensor.' : ''),
     );
-  if (r.all) check(numel(x.shape) > 0, () => `${what}(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim with the 'dim' argument.`);
+  if (r.all)
+    check(
+      numel(x.shape) > 0,
+      () =>
+        `${what}(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim with the 'dim' argument.`,
+    );
 }
 
 /** Spreads the gradient evenly over the positions equal to the result (ties share), as PyTorch's amax/max do. */
@@ -249,14 +280,23 @@ export interface ValuesIndices<V = T> {
   indices: V;
 }
 
-function extreme(op: 'max' | 'min', x: T, dim: number | undefined | ReduceOptions, opts?: ReduceOptions): T | ValuesIndices {
+function extreme(
+  op: 'max' | 'min',
+  x: T,
+  dim: number | undefined | ReduceOptions,
+  opts?: ReduceOptions,
+): T | ValuesIndices {
   if (dim === undefined || (typeof dim === 'object' && dim !== null)) {
     const r: Reduced = { dims: x.shape.map((_, i) => i), keepdim: false, all: true };
     checkNonEmpty(x, op, r);
     return applyOp(op === 'max' ? Max1 : Min1, [x], r);
   }
   checkType(typeof dim === 'number', `${op}(): dim must be a number`);
-  const r: Reduced = { dims: [normalizeDim(dim, x.shape.length)].filter(() => x.shape.length > 0), keepdim: opts?.keepdim ?? false, all: false };
+  const r: Reduced = {
+    dims: [normalizeDim(dim, x.shape.length)].filter(() => x.shape.length > 0),
+    keepdim: opts?.keepdim ?? false,
+    all: false,
+  };
   checkNonEmpty(x, op, r);
   const [values, indices] = applyMultiOp(op === 'max' ? Max0 : Min0, [x], r);
   return { values: values!, indices: indices! };
@@ -302,15 +342,29 @@ export function amin(x: T, dim?: Dims | ReduceOptions, opts?: ReduceOptions): T 
   return applyOp(Amin, [x], r);
 }
 
-function argExtreme(op: 'argmax' | 'argmin', x: T, dim: number | null | undefined | ReduceOptions, opts?: ReduceOptions): T {
+function argExtreme(
+  op: 'argmax' | 'argmin',
+  x: T,
+  dim: number | null | undefined | ReduceOptions,
+  opts?: ReduceOptions,
+): T {
   if (dim === undefined || dim === null || typeof dim === 'object') {
     const keepdim = (typeof dim === 'object' && dim ? dim.keepdim : opts?.keepdim) ?? false;
     const flat = reshape(x, [-1]);
     checkNonEmpty(flat, op, { dims: [0], keepdim: false, all: true });
     const out = kReduce(op, flat, [0], int32);
-    return keepdim ? reshape(out, x.shape.map(() => 1)) : out;
+    return keepdim
+      ? reshape(
+          out,
+          x.shape.map(() => 1),
+        )
+      : out;
   }
-  const r: Reduced = { dims: x.shape.length ? [normalizeDim(dim, x.shape.length)] : [], keepdim: opts?.keepdim ?? false, all: false };
+  const r: Reduced = {
+    dims: x.shape.length ? [normalizeDim(dim, x.shape.length)] : [],
+    keepdim: opts?.keepdim ?? false,
+    all: false,
+  };
   checkNonEmpty(x, op, r);
   return kReduceTo(op, x, r, int32);
 }
@@ -356,7 +410,10 @@ function varForward(x: T, p: VarP): T {
 /** d var = 2(x − mean)/(N − correction)·dvar */
 function varBackward(g: T, x: T, p: VarP): T {
   const n = count(x.shape, p);
-  return mul(mul(unreduce(g, x.shape, p), 2 / (n - p.correction)), sub(x, mean(x, p.dims.length ? p.dims : null, { keepdim: true })));
+  return mul(
+    mul(unreduce(g, x.shape, p), 2 / (n - p.correction)),
+    sub(x, mean(x, p.dims.length ? p.dims : null, { keepdim: true })),
+  );
 }
 
 const VarSpec: OpSpec<VarP> = {
@@ -376,8 +433,12 @@ const StdSpec: OpSpec<VarP> = {
 };
 
 function varParams(x: T, dim: Dims | VarOptions, opts: VarOptions | undefined, what: string): VarP {
-  if (dim !== null && typeof dim === 'object' && !Array.isArray(dim)) return varParams(x, undefined, dim as VarOptions, what);
-  check(x.dtype.isFloatingPoint, () => `${what}(): input dtype should be float32 or float64, but got ${x.dtype}`);
+  if (dim !== null && typeof dim === 'object' && !Array.isArray(dim))
+    return varParams(x, undefined, dim as VarOptions, what);
+  check(
+    x.dtype.isFloatingPoint,
+    () => `${what}(): input dtype should be float32 or float64, but got ${x.dtype}`,
+  );
   const o = opts ?? {};
   const [r] = parse(x, dim as Dims, { keepdim: o.keepdim ?? false });
   return { ...r, correction: o.correction ?? (o.unbiased === false ? 0 : 1) };
@@ -458,7 +519,10 @@ const NormSpec: OpSpec<Reduced & { p: number }> = {
  */
 export function norm(x: T, p: number | 'fro' = 2, dim?: Dims, opts?: { keepdim?: boolean }): T {
   const pv = p === 'fro' ? 2 : p;
-  check(x.dtype.isFloatingPoint, () => `linalg.vector_norm: Expected a floating point tensor as input. Got ${x.dtype}`);
+  check(
+    x.dtype.isFloatingPoint,
+    () => `linalg.vector_norm: Expected a floating point tensor as input. Got ${x.dtype}`,
+  );
   const [r] = parse(x, dim, { keepdim: opts?.keepdim ?? false });
   return applyOp(NormSpec, [x], { ...r, p: pv });
 }

@@ -9,7 +9,10 @@ import { finiteRange } from './data.js';
 import { dashArray, type Marker, markerShape } from './style.js';
 import { el, num, polyline, snap } from './svg.js';
 
-/** A rectangle in pixels, origin at the top left of the figure. */
+/**
+ * A rectangle in pixels, origin at the top left of the figure.
+ * @example const b: Box = { x: 80, y: 57.6, w: 496, h: 369.6 };
+ */
 export interface Box {
   readonly x: number;
   readonly y: number;
@@ -17,7 +20,10 @@ export interface Box {
   readonly h: number;
 }
 
-/** Where an Axes is on the page: data → pixel maps, the plotting box, pixels per point, and fresh SVG ids. */
+/**
+ * Where an Axes is on the page: data → pixel maps, the plotting box, pixels per point, and fresh SVG ids.
+ * @example const f: Frame = { x: (v) => 80 + v * 496, y: (v) => 427.2 - v * 369.6, box, pt: 100 / 72, id: (p) => p };
+ */
 export interface Frame {
   readonly x: (v: number) => number;
   readonly y: (v: number) => number;
@@ -26,7 +32,10 @@ export interface Frame {
   readonly id: (prefix: string) => string;
 }
 
-/** Data extent of an artist; sticky values stop autoscale margins (bars stand on 0, images end at their edge). */
+/**
+ * Data extent of an artist; sticky values stop autoscale margins (bars stand on 0, images end at their edge).
+ * @example const e: Extent = { x: [0, 3], y: [0, 7], stickyY: [0] }; // bars from 0 to 7
+ */
 export interface Extent {
   readonly x: readonly [number, number];
   readonly y: readonly [number, number];
@@ -34,14 +43,20 @@ export interface Extent {
   readonly stickyY?: readonly number[];
 }
 
-/** What the legend's 'best' placement must avoid, in pixels: vertices, drawn polylines, and patches. */
+/**
+ * What the legend's 'best' placement must avoid, in pixels: vertices, drawn polylines, and patches.
+ * @example const o: Obstacles = { points: [], lines: [], boxes: [] }; artist.obstacles(frame, o);
+ */
 export interface Obstacles {
   readonly points: [number, number][];
   readonly lines: [Float64Array, Float64Array][];
   readonly boxes: Box[];
 }
 
-/** Something drawn in an Axes. */
+/**
+ * Something drawn in an Axes.
+ * @example for (const a of ax.children) svg += a.draw(frame);
+ */
 export interface Artist {
   readonly label: string | undefined;
   readonly zorder: number;
@@ -93,7 +108,10 @@ function project(f: Frame, xs: Float64Array, ys: Float64Array): [Float64Array, F
   return [px, py];
 }
 
-/** Marker look: face and edge colours (null for none), edge width in points. */
+/**
+ * Marker look: face and edge colours (null for none), edge width in points.
+ * @example const m: MarkerStyle = { marker: 'o', sizePt: 6, face: toRGBA('C0'), edge: toRGBA('C0'), edgeWidthPt: 1 };
+ */
 export interface MarkerStyle {
   readonly marker: Marker;
   readonly sizePt: number;
@@ -128,7 +146,10 @@ function markerUses(f: Frame, m: MarkerStyle, px: Float64Array, py: Float64Array
   return def + el('g', { class: cls, ...markerAttrs(m, f.pt, shape.filled) }, uses);
 }
 
-/** A `plot` line: data points joined by a styled line, with optional markers. */
+/**
+ * A `plot` line: data points joined by a styled line, with optional markers.
+ * @example const [line] = plt.plot([1, 2, 3]); line.ys // Float64Array [1, 2, 3]
+ */
 export class Line2D implements Artist {
   readonly zorder = 2;
   constructor(
@@ -193,7 +214,10 @@ export class Line2D implements Artist {
   }
 }
 
-/** A `scatter` collection: one marker per point, each with its own size (in points²) and colour. */
+/**
+ * A `scatter` collection: one marker per point, each with its own size (in points²) and colour.
+ * @example const dots = plt.scatter([1, 2], [3, 4]); dots.xs // Float64Array [1, 2]
+ */
 export class PathCollection implements Artist {
   readonly zorder = 1;
   constructor(
@@ -262,7 +286,10 @@ export class PathCollection implements Artist {
   }
 }
 
-/** Fill and edge of a patch (bar, histogram bin, polygon). */
+/**
+ * Fill and edge of a patch (bar, histogram bin, polygon).
+ * @example const s: PatchStyle = { face: toRGBA('C0'), edge: null, edgeWidthPt: 1 };
+ */
 export interface PatchStyle {
   readonly face: RGBA | null;
   readonly edge: RGBA | null;
@@ -279,7 +306,10 @@ function patchAttrs(s: PatchStyle, pt: number) {
   };
 }
 
-/** Rectangles from `bar` and `hist`: `[x0, x1, y0, y1]` in data coordinates, sharing one label. */
+/**
+ * Rectangles from `bar` and `hist`: `[x0, x1, y0, y1]` in data coordinates, sharing one label.
+ * @example const bars = plt.bar(['a', 'b'], [3, 4]); bars.rects.length // 2
+ */
 export class BarContainer implements Artist {
   readonly zorder = 1;
   constructor(
@@ -338,7 +368,10 @@ export class BarContainer implements Artist {
   }
 }
 
-/** A polygon in data coordinates (step histograms, `fill_between`), closed and filled or open. */
+/**
+ * A polygon in data coordinates (step histograms, `fill_between`), closed and filled or open.
+ * @example const band = plt.fillBetween([0, 1], [0, 1], [1, 2]); band.closed // true
+ */
 export class Polygon implements Artist {
   readonly zorder = 1;
   constructor(
@@ -377,7 +410,10 @@ export class Polygon implements Artist {
   }
 }
 
-/** Colour scaling of an image or scatter: values from `vmin` to `vmax` through a colormap. */
+/**
+ * Colour scaling of an image or scatter: values from `vmin` to `vmax` through a colormap.
+ * @example const im = plt.imshow([[0, 1]]); [im.vmin, im.vmax] // [0, 1]
+ */
 export interface ScalarMappable {
   readonly cmap: Colormap;
   readonly cmapName: string;
@@ -385,7 +421,10 @@ export interface ScalarMappable {
   readonly vmax: number;
 }
 
-/** An `imshow` image: a grid of values (mapped through a colormap) or RGB(A) colours, stretched over `extent`. */
+/**
+ * An `imshow` image: a grid of values (mapped through a colormap) or RGB(A) colours, stretched over `extent`.
+ * @example const im = plt.imshow([[0, 1], [2, 3]], { cmap: 'gray' }); im.cmapName // 'gray'
+ */
 export class AxesImage implements Artist, ScalarMappable {
   readonly zorder = 0;
   readonly label: undefined = undefined;

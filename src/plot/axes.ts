@@ -34,7 +34,10 @@ import {
   type TickLabel,
 } from './ticks.js';
 
-/** Options of `plot`, named as matplotlib's keyword arguments. */
+/**
+ * Options of `plot`, named as matplotlib's keyword arguments.
+ * @example plt.plot(x, y, { color: 'tab:red', linewidth: 2, marker: 'o', label: 'data' });
+ */
 export interface PlotOptions {
   /** Line and marker colour (default: the next colour of the cycle). */
   color?: Color;
@@ -58,7 +61,10 @@ export interface PlotOptions {
   label?: string;
 }
 
-/** Options of `scatter`. */
+/**
+ * Options of `scatter`.
+ * @example plt.scatter(x, y, { s: 10, c: labels, cmap: 'viridis', alpha: 0.5 });
+ */
 export interface ScatterOptions {
   /** Marker area in points² (default 36), one for all or one per point. */
   s?: number | ArrayData;
@@ -80,7 +86,10 @@ export interface ScatterOptions {
   label?: string;
 }
 
-/** Options of `hist`. */
+/**
+ * Options of `hist`.
+ * @example plt.hist(samples, { bins: 30, density: true, histtype: 'step' });
+ */
 export interface HistOptions {
   /** Number of equal bins (default 10), or the bin edges. */
   bins?: number | ArrayData;
@@ -104,7 +113,10 @@ export interface HistOptions {
   label?: string;
 }
 
-/** What `hist` returns, as matplotlib's `(n, bins, patches)`. */
+/**
+ * What `hist` returns, as matplotlib's `(n, bins, patches)`.
+ * @example const { n, bins } = plt.hist([1, 2, 2, 3], { bins: 3 }); n // [1, 2, 1]
+ */
 export interface HistResult {
   /** Value (count, or density) of each bin. */
   readonly n: number[];
@@ -113,7 +125,10 @@ export interface HistResult {
   readonly patches: Artist;
 }
 
-/** Options of `bar`. */
+/**
+ * Options of `bar`.
+ * @example plt.bar([1, 2, 3], [4, 5, 6], { width: 0.5, color: ['r', 'g', 'b'] });
+ */
 export interface BarOptions {
   /** Bar width in data units (default 0.8), one for all or one per bar. */
   width?: number | ArrayData;
@@ -131,7 +146,10 @@ export interface BarOptions {
   tickLabel?: readonly string[];
 }
 
-/** Options of `imshow`. */
+/**
+ * Options of `imshow`.
+ * @example plt.imshow(img, { cmap: 'gray', vmin: 0, vmax: 1, origin: 'lower' });
+ */
 export interface ImshowOptions {
   /** Colormap for 2-D data (default `'viridis'`). */
   cmap?: string;
@@ -148,7 +166,10 @@ export interface ImshowOptions {
   alpha?: number;
 }
 
-/** Options of `fillBetween`. */
+/**
+ * Options of `fillBetween`.
+ * @example plt.fillBetween(x, low, high, { color: 'C0', alpha: 0.2 });
+ */
 export interface FillBetweenOptions {
   color?: Color;
   alpha?: number;
@@ -157,7 +178,10 @@ export interface FillBetweenOptions {
   label?: string;
 }
 
-/** Options of `grid`. */
+/**
+ * Options of `grid`.
+ * @example plt.grid(true, { axis: 'y', linestyle: '--' });
+ */
 export interface GridOptions {
   /** Which axis gets grid lines (default both). */
   axis?: 'both' | 'x' | 'y';
@@ -169,7 +193,10 @@ export interface GridOptions {
   alpha?: number;
 }
 
-/** Options of titles and axis labels. */
+/**
+ * Options of titles and axis labels.
+ * @example plt.title('Loss', { fontsize: 14, loc: 'left' });
+ */
 export interface TextOptions {
   /** Size in points (default 10; 12 for titles). */
   fontsize?: number;
@@ -208,18 +235,15 @@ const newAxis = (): AxisState => ({
   side: 'low',
 });
 
-/** Pixel size of the page and pixels per point, shared by everything a figure draws. */
+/**
+ * Pixel size of the page and pixels per point, shared by everything a figure draws.
+ * @example const svg = ax.render({ width: 640, height: 480, pt: 100 / 72, id: (p) => p }, 0);
+ */
 export interface RenderContext {
   readonly width: number;
   readonly height: number;
   readonly pt: number;
   readonly id: (prefix: string) => string;
-}
-
-/** The figure an Axes lives on, as far as the Axes needs it. */
-export interface AxesParent {
-  /** Removes an Axes (used by `cla`-style resets of colorbars). */
-  readonly axes: readonly Axes[];
 }
 
 // Matplotlib rcParams, in points.
@@ -260,6 +284,13 @@ export class Axes {
   mappable: ScalarMappable | null = null;
   /** Set on a colorbar's Axes: the mappable it shows. */
   colorbarOf: ScalarMappable | null = null;
+  /**
+   * Where a box shrunk to keep the aspect ratio sits in its slot, as fractions from the left and the bottom
+   * (matplotlib's anchor; `[0.5, 0.5]` is 'C', a colorbar moves its parent to 'E', `[1, 0.5]`).
+   */
+  anchor: [number, number] = [0.5, 0.5];
+  /** Pixel box around the axes, tick labels, axis labels and title, as last drawn (for `tightLayout`). */
+  tight: Box | null = null;
 
   constructor(position: readonly [number, number, number, number]) {
     this.position = [...position];
@@ -770,12 +801,13 @@ export class Axes {
     const span = (axis: AxisState, [a, c]: [number, number]) =>
       axis.scale === 'log' ? Math.abs(Math.log10(c) - Math.log10(a)) : Math.abs(c - a);
     const want = (aspect * span(this.yaxis, lim.y)) / (span(this.xaxis, lim.x) || 1);
+    const [ax, ay] = this.anchor;
     if (box.h / box.w > want) {
       const nh = box.w * want;
-      return { ...box, y: box.y + (box.h - nh) / 2, h: nh };
+      return { ...box, y: box.y + (box.h - nh) * (1 - ay), h: nh };
     }
     const nw = box.h / want;
-    return { ...box, x: box.x + (box.w - nw) / 2, w: nw };
+    return { ...box, x: box.x + (box.w - nw) * ax, w: nw };
   }
 
   /** Draws the axes (background, artists, grid, spines, ticks, labels, title, legend) as an SVG group. */
@@ -884,6 +916,14 @@ export class Axes {
     const fs = FONT * pt;
     const tickLen = TICK_SIZE * pt;
     const labelGap = (TICK_SIZE + TICK_PAD) * pt;
+    // The tight box around the axes and everything drawn beside it, for `tightLayout`.
+    const tight = { x0: box.x, y0: box.y, x1: box.x + box.w, y1: box.y + box.h };
+    const grow = (x0: number, y0: number, x1: number, y1: number) => {
+      tight.x0 = Math.min(tight.x0, x0);
+      tight.y0 = Math.min(tight.y0, y0);
+      tight.x1 = Math.max(tight.x1, x1);
+      tight.y1 = Math.max(tight.y1, y1);
+    };
     // x axis: ticks under the bottom spine, labels centred under them.
     let xLabelBottom = box.y + box.h;
     if (showX) {
@@ -901,6 +941,7 @@ export class Axes {
         const text = label
           ? tickText(label, sx(t), box.y + box.h + labelGap + ASCENT * fs, fs, 'middle')
           : '';
+        if (label) grow(sx(t) - labelWidth(label, fs) / 2, box.y, sx(t) + labelWidth(label, fs) / 2, box.y);
         g += el('g', { class: 'tick', 'data-value': String(t) }, mark + text);
       });
       for (const t of xt.minor) {
@@ -916,6 +957,7 @@ export class Axes {
         xLabelBottom =
           box.y + box.h + labelGap + (ASCENT + DESCENT) * fs + (xt.labels.some((l) => l.sup) ? 0.3 * fs : 0);
       else xLabelBottom = box.y + box.h + tickLen;
+      grow(box.x, box.y, box.x, xLabelBottom);
       if (xt.offset)
         g += el(
           'text',
@@ -965,6 +1007,7 @@ export class Axes {
         });
       }
       yLabelEdge = high ? box.x + box.w + labelGap + widest : box.x - (widest ? labelGap + widest : tickLen);
+      grow(yLabelEdge, box.y - (yt.offset ? 3 * pt + ASCENT * fs : 0), yLabelEdge, box.y);
       if (yt.offset)
         g += el(
           'text',
@@ -984,6 +1027,7 @@ export class Axes {
       const o = this.xaxis.labelOpts;
       const size = (o.fontsize ?? FONT) * pt;
       const y = xLabelBottom + LABEL_PAD * pt + ASCENT * size;
+      grow(box.x, box.y, box.x, y + DESCENT * size);
       out += el(
         'text',
         {
@@ -1006,6 +1050,7 @@ export class Axes {
         ? yLabelEdge + LABEL_PAD * pt + ASCENT * size
         : yLabelEdge - LABEL_PAD * pt - DESCENT * size;
       const y = box.y + box.h / 2;
+      grow(x - ASCENT * size, y, x + DESCENT * size, y);
       out += el(
         'text',
         {
@@ -1024,6 +1069,7 @@ export class Axes {
     const tsize = (t.opts.fontsize ?? TITLE_FONT) * pt;
     const ty = box.y - TITLE_PAD * pt;
     const titleAttrs = { 'font-size': tsize, fill: textColor(t.opts), y: ty };
+    if (t.center || t.left || t.right) grow(box.x, ty - ASCENT * tsize, box.x, ty);
     if (t.center)
       out += el(
         'text',
@@ -1044,6 +1090,7 @@ export class Axes {
       for (const a of this.artists) a.obstacles(frame, obstacles);
       out += drawLegend(labelled, this.legendState.opts, box, pt, obstacles);
     }
+    this.tight = { x: tight.x0, y: tight.y0, w: tight.x1 - tight.x0, h: tight.y1 - tight.y0 };
     return el('g', { id: `axes_${index + 1}`, class: this.colorbarOf ? 'axes colorbar' : 'axes' }, out);
   }
 
@@ -1099,7 +1146,12 @@ export class Axes {
     const located = maxNLocator(lo, hi, nbins, false);
     const major = inView(located, lo, hi);
     const { labels, offset } = formatTicks(located, lo, hi);
-    return { major, minor: [], labels: labels.filter((_, i) => major.includes(located[i] as number)), offset };
+    return {
+      major,
+      minor: [],
+      labels: labels.filter((_, i) => major.includes(located[i] as number)),
+      offset,
+    };
   }
 }
 
@@ -1151,7 +1203,10 @@ function setTicks(axis: AxisState, ticks: ArrayData, labels?: readonly string[])
   axis.tickLabels = labels ? [...labels] : null;
 }
 
-/** The positional arguments of `plot`: `(y)`, `(y, fmt)`, `(x, y)`, `(x, y, fmt)`, each optionally followed by options. */
+/**
+ * The positional arguments of `plot`: `(y)`, `(y, fmt)`, `(x, y)`, `(x, y, fmt)`, each optionally followed by options.
+ * @example plt.plot(y); plt.plot(y, 'r--'); plt.plot(x, y, { label: 'a' }); plt.plot(x, y, 'bo', { markersize: 4 });
+ */
 export type PlotArgs =
   | [y: ArrayData, opts?: PlotOptions]
   | [y: ArrayData, fmt: string, opts?: PlotOptions]

@@ -11,7 +11,10 @@ import * as chromatic from 'd3-scale-chromatic';
  */
 export type Color = string | readonly [number, number, number] | readonly [number, number, number, number];
 
-/** Red, green, blue and alpha, each in 0..1. */
+/**
+ * Red, green, blue and alpha, each in 0..1.
+ * @example toRGBA('tab:blue') // { r: 0.122, g: 0.467, b: 0.706, a: 1 }
+ */
 export interface RGBA {
   readonly r: number;
   readonly g: number;
@@ -102,7 +105,10 @@ export function hex(c: RGBA): string {
   return `#${h(c.r)}${h(c.g)}${h(c.b)}`;
 }
 
-/** A colormap: maps 0..1 to a colour; values outside clamp to the ends. */
+/**
+ * A colormap: maps 0..1 to a colour; values outside clamp to the ends.
+ * @example const cmap: Colormap = colormap('viridis'); hex(cmap(1)) // '#fde725'
+ */
 export type Colormap = (t: number) => RGBA;
 
 /** Piecewise-linear segment data, as in matplotlib's `_cm.py`, for maps d3 does not have. */

@@ -24,7 +24,10 @@ export type MatrixData =
  */
 export type AxisData = ArrayData | readonly string[];
 
-/** A dense row-major grid of values, `channels` per cell (1 for scalars, 3 for RGB, 4 for RGBA). */
+/**
+ * A dense row-major grid of values, `channels` per cell (1 for scalars, 3 for RGB, 4 for RGBA).
+ * @example toGrid([[1, 2], [3, 4]]).cols // 2
+ */
 export interface Grid {
   readonly rows: number;
   readonly cols: number;

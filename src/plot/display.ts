@@ -12,7 +12,10 @@ import { findTslab, isNode, showPath, type TslabDisplay, writeFileAtomic } from 
  */
 export type DisplayKind = 'jupyter' | 'tslab' | 'browser' | 'node';
 
-/** Options of `show()` and live updates. */
+/**
+ * Options of `show()` and live updates.
+ * @example await plt.show({ target: document.getElementById('plot') ?? undefined });
+ */
 export interface ShowOptions {
   /** Browser: the element to draw into (default: a new `<div>` at the end of the page). */
   target?: Element;
@@ -83,7 +86,8 @@ export async function displayFigure(
   if (isNode()) {
     const file = opts.path ?? (await showPath(opts.stem ?? `figure-${fig.number}`));
     const path = await writeFileAtomic(file, await fig.toPNG());
-    if (!opts.live || state.printed !== path) console.log(`Figure ${fig.number} saved to ${path}`);
+    if (!opts.live || state.printed !== path)
+      console.log(`${fig.number ? `Figure ${fig.number}` : 'Figure'} saved to ${path}`);
     state.printed = path;
     return path;
   }

@@ -10,8 +10,12 @@ import { download, isBrowser, pngInBrowser } from './browser.js';
 import { type Color, hex, toRGBA } from './colors.js';
 import { isNode, svgToPng, writeFileAtomic } from './node.js';
 import { el, escapeXml } from './svg.js';
+import { ASCENT, DESCENT } from './text.js';
 
-/** Options of `figure()`. */
+/**
+ * Options of `figure()`.
+ * @example plt.figure({ figsize: [8, 3], dpi: 150 });
+ */
 export interface FigureOptions {
   /** Width and height in inches (default [6.4, 4.8]). */
   figsize?: readonly [number, number];
@@ -21,7 +25,10 @@ export interface FigureOptions {
   facecolor?: Color;
 }
 
-/** Options of `savefig`. */
+/**
+ * Options of `savefig`.
+ * @example await plt.savefig('plot.png', { dpi: 200, transparent: true });
+ */
 export interface SaveOptions {
   /** `'png'` or `'svg'`; by default taken from the file name's extension. */
   format?: 'png' | 'svg';
@@ -31,7 +38,10 @@ export interface SaveOptions {
   transparent?: boolean;
 }
 
-/** Subplot spacing as fractions of the figure, named as matplotlib's `subplots_adjust` arguments. */
+/**
+ * Subplot spacing as fractions of the figure, named as matplotlib's `subplots_adjust` arguments.
+ * @example plt.subplotsAdjust({ left: 0.1, wspace: 0.4 });
+ */
 export interface SubplotParams {
   left: number;
   right: number;
@@ -70,6 +80,7 @@ export class Figure {
   private params: SubplotParams = { ...DEFAULT_PARAMS };
   private sup: { text: string; opts: TextOptions } | null = null;
   private current: Axes | null = null;
+  private colorbars = new Map<Axes, Axes>();
 
   constructor(opts: FigureOptions = {}) {
     this.figsize = [...(opts.figsize ?? [6.4, 4.8])];
@@ -149,6 +160,7 @@ export class Figure {
   clf(): void {
     this.axesList = [];
     this.grid.clear();
+    this.colorbars.clear();
     this.sup = null;
     this.current = null;
   }
@@ -167,7 +179,70 @@ export class Figure {
    */
   subplotsAdjust(params: Partial<SubplotParams>): void {
     this.params = { ...this.params, ...params };
-    for (const [ax, g] of this.grid) ax.position = this.cellPosition(g.nrows, g.ncols, g.index);
+    for (const [ax, g] of this.grid) {
+      ax.position = this.cellPosition(g.nrows, g.ncols, g.index);
+      const cax = this.colorbars.get(ax);
+      if (cax) this.placeColorbar(ax, cax);
+    }
+  }
+
+  /**
+   * Adjusts the subplot grid so tick labels, axis labels and titles fit without overlapping, with `pad` font
+   * sizes (default 1.08) of space around them, as matplotlib's `tight_layout`.
+   * @example const [fig, axs] = plt.subplots(2, 2); ...; fig.tightLayout();
+   */
+  tightLayout(opts: { pad?: number } = {}): void {
+    const cells = [...this.grid.entries()];
+    const first = cells[0]?.[1];
+    if (!first || cells.some(([, g]) => g.nrows !== first.nrows || g.ncols !== first.ncols)) return;
+    const { nrows, ncols } = first;
+    const [W, H] = this.size;
+    const pad = (opts.pad ?? 1.08) * 10 * (this.dpi / 72);
+    this.toSVG(); // lays everything out once, recording each Axes' tight box
+    // Per cell: how far decorations reach beyond the cell on each side, in pixels.
+    const reach = cells.map(([ax, g]) => {
+      const [l, b, w, h] = this.cellPosition(nrows, ncols, g.index);
+      const cell = { x0: l * W, y0: (1 - b - h) * H, x1: (l + w) * W, y1: (1 - b) * H };
+      const boxes = [ax.tight, this.colorbars.get(ax)?.tight].filter((t) => t !== null && t !== undefined);
+      const x0 = Math.min(cell.x0, ...boxes.map((t) => t.x));
+      const y0 = Math.min(cell.y0, ...boxes.map((t) => t.y));
+      const x1 = Math.max(cell.x1, ...boxes.map((t) => t.x + t.w));
+      const y1 = Math.max(cell.y1, ...boxes.map((t) => t.y + t.h));
+      const row = Math.floor((g.index - 1) / ncols);
+      const col = (g.index - 1) % ncols;
+      return { row, col, left: cell.x0 - x0, right: x1 - cell.x1, top: cell.y0 - y0, bottom: y1 - cell.y1 };
+    });
+    type Side = 'left' | 'right' | 'top' | 'bottom';
+    const inCol = (side: Side, c: number) =>
+      Math.max(0, ...reach.filter((r) => r.col === c).map((r) => r[side]));
+    const inRow = (side: Side, r: number) =>
+      Math.max(0, ...reach.filter((q) => q.row === r).map((q) => q[side]));
+    // A suptitle keeps the band it is drawn in.
+    const supSize = (this.sup?.opts.fontsize ?? 12) * (this.dpi / 72);
+    const supBottom = this.sup ? 0.02 * H + (ASCENT + DESCENT) * supSize : 0;
+    const left = (inCol('left', 0) + pad) / W;
+    const right = 1 - (inCol('right', ncols - 1) + pad) / W;
+    const top = 1 - (supBottom + inRow('top', 0) + pad) / H;
+    const bottom = (inRow('bottom', nrows - 1) + pad) / H;
+    let gapX = 0;
+    for (let c = 0; c < ncols - 1; c++) gapX = Math.max(gapX, inCol('right', c) + inCol('left', c + 1));
+    let gapY = 0;
+    for (let r = 0; r < nrows - 1; r++) gapY = Math.max(gapY, inRow('bottom', r) + inRow('top', r + 1));
+    const gx = (gapX + pad) / W;
+    const gy = (gapY + pad) / H;
+    const cellW = (right - left - gx * (ncols - 1)) / ncols;
+    const cellH = (top - bottom - gy * (nrows - 1)) / nrows;
+    if (!(cellW > 0 && cellH > 0)) return; // decorations larger than the figure: leave the layout alone
+    this.subplotsAdjust({ left, right, top, bottom, wspace: gx / cellW, hspace: gy / cellH });
+  }
+
+  private placeColorbar(parent: Axes, cax: Axes): void {
+    const [l, b, w, h] = parent.position;
+    // matplotlib's make_axes: fraction 0.15, pad 0.05, aspect 20, the bar at the left of its slot.
+    parent.position = [l, b, w * 0.8, h];
+    parent.anchor = [1, 0.5];
+    const [W, H] = this.size;
+    cax.position = [l + w * 0.85, b, (h * H) / 20 / W, h];
   }
 
   /**
@@ -182,12 +257,9 @@ export class Figure {
       throw new Error(
         'No mappable was found to use for colorbar creation: call imshow() or scatter(..., { c }) first',
       );
-    const [l, b, w, h] = parent.position;
-    // matplotlib's make_axes: fraction 0.15, pad 0.05, aspect 20, the bar at the left of its slot.
-    parent.position = [l, b, w * 0.8, h];
-    const [W, H] = this.size;
-    const cbw = (h * H) / 20 / W;
-    const cax = new Axes([l + w * 0.85, b, cbw, h]);
+    const cax = new Axes(parent.position);
+    this.placeColorbar(parent, cax);
+    this.colorbars.set(parent, cax);
     cax.colorbarOf = m;
     cax.ticksRight();
     const gradient = new AxesImage(
@@ -258,7 +330,7 @@ export class Figure {
         {
           class: 'suptitle',
           x: W / 2,
-          y: 0.02 * H + 0.76 * size,
+          y: 0.02 * H + ASCENT * size,
           'font-size': size,
           'text-anchor': 'middle',
         },

@@ -23,7 +23,10 @@ export type LegendLoc =
   | 'upper center'
   | 'center';
 
-/** Legend options, named as matplotlib's keyword arguments. */
+/**
+ * Legend options, named as matplotlib's keyword arguments.
+ * @example plt.legend({ loc: 'upper left', ncols: 2, title: 'runs' });
+ */
 export interface LegendOptions {
   /** Location (default `'best'`). */
   loc?: LegendLoc;

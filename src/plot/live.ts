@@ -8,7 +8,10 @@ import { Figure, type FigureOptions } from './figure.js';
 
 let livePlots = 0;
 
-/** Options of `LivePlot`. */
+/**
+ * Options of `LivePlot`.
+ * @example new plt.LivePlot({ path: 'loss.png', logy: true, every: 10 });
+ */
 export interface LivePlotOptions extends FigureOptions, ShowOptions {
   title?: string;
   /** Default `'step'`. */
@@ -20,7 +23,10 @@ export interface LivePlotOptions extends FigureOptions, ShowOptions {
   every?: number;
 }
 
-/** A value to record: a number, or a one-element tensor (anything with `item()`). */
+/**
+ * A value to record: a number, or a one-element tensor (anything with `item()`).
+ * @example await live.update({ loss: loss }); // a one-element tensor works as well as loss.item()
+ */
 export type Scalar = number | { item(): number };
 
 /**

@@ -85,12 +85,18 @@ export async function showPath(stem: string): Promise<string> {
   return join(dir, `${stem}.png`);
 }
 
-/** The part of tslab's `display` that pyplot uses. */
+/**
+ * The part of tslab's `display` that pyplot uses.
+ * @example (await findTslab())?.display.svg(fig.toSVG());
+ */
 export interface TslabDisplay {
   svg(s: string): void;
 }
 
-/** The part of the `tslab` module that pyplot uses: `display`, and `newDisplay()` for one updatable output. */
+/**
+ * The part of the `tslab` module that pyplot uses: `display`, and `newDisplay()` for one updatable output.
+ * @example const out = (await findTslab())?.newDisplay(); out?.svg(fig.toSVG());
+ */
 export interface Tslab {
   readonly display: TslabDisplay;
   newDisplay(): TslabDisplay;

@@ -3,14 +3,20 @@
  * prints `desc: 40%|████      | 4/10 [00:01<00:01,  3.21it/s, loss=0.23]` to stderr, redrawn in place.
  */
 
-/** Where the bar is written: anything with `write` (Node's `process.stderr` by default). */
+/**
+ * Where the bar is written: anything with `write` (Node's `process.stderr` by default).
+ * @example const bar = plt.tqdm(xs, { file: { write: (s) => log.push(s) } });
+ */
 export interface ProgressStream {
   write(s: string): unknown;
   readonly isTTY?: boolean;
   readonly columns?: number;
 }
 
-/** Options of `tqdm` and `trange`, named as tqdm's. */
+/**
+ * Options of `tqdm` and `trange`, named as tqdm's.
+ * @example plt.trange(100, { desc: 'epochs', leave: false });
+ */
 export interface TqdmOptions {
   /** Number of expected iterations (default: the iterable's `length` or `size`, if any). */
   total?: number;

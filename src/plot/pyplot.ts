@@ -78,7 +78,10 @@ export function subplot(nrows = 1, ncols?: number, index?: number): Axes {
   return gcf().addSubplot(nrows, ncols, index);
 }
 
-/** Options of `subplots`: figure options, plus `squeeze: false` to always get a 2-D grid of axes. */
+/**
+ * Options of `subplots`: figure options, plus `squeeze: false` to always get a 2-D grid of axes.
+ * @example const [fig, axs] = plt.subplots(1, 1, { squeeze: false, figsize: [4, 4] }); axs[0][0].plot([1, 2]);
+ */
 export interface SubplotsOptions extends FigureOptions {
   squeeze?: boolean;
 }
@@ -307,6 +310,14 @@ export function colorbar(
  */
 export function subplotsAdjust(params: Partial<SubplotParams>): void {
   gcf().subplotsAdjust(params);
+}
+
+/**
+ * Fits the current figure's subplots so their labels and titles do not overlap, as matplotlib's `tight_layout`.
+ * @example plt.subplots(2, 2); ...; plt.tightLayout();
+ */
+export function tightLayout(opts?: { pad?: number }): void {
+  gcf().tightLayout(opts);
 }
 
 /**

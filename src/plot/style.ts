@@ -51,7 +51,10 @@ export type Marker =
   | 'none'
   | '';
 
-/** What a format string asks for; absent fields keep their defaults. */
+/**
+ * What a format string asks for; absent fields keep their defaults.
+ * @example const spec: FormatSpec = parseFmt('r--'); // { color: 'r', linestyle: '--' }
+ */
 export interface FormatSpec {
   color?: string;
   marker?: Marker;
@@ -139,7 +142,10 @@ export function dashArray(ls: '-' | '--' | '-.' | ':', widthPx: number): number[
   return pattern ? pattern.map((v) => v * widthPx) : null;
 }
 
-/** A marker's outline centred on 0 in pixels (y down), and whether matplotlib fills it. */
+/**
+ * A marker's outline centred on 0 in pixels (y down), and whether matplotlib fills it.
+ * @example markerShape('o', 8)?.filled // true
+ */
 export interface MarkerShape {
   readonly d: string;
   readonly filled: boolean;

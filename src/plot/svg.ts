@@ -22,7 +22,10 @@ export function escapeXml(s: string): string {
   );
 }
 
-/** Attribute values; `undefined` and `null` attributes are left out, numbers go through `num`. */
+/**
+ * Attribute values; `undefined` and `null` attributes are left out, numbers go through `num`.
+ * @example const a: Attrs = { x: 1.234, fill: 'none', stroke: undefined }; // stroke is left out
+ */
 export type Attrs = Readonly<Record<string, string | number | undefined | null>>;
 
 /**

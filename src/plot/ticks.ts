@@ -2,9 +2,11 @@
  * @file Tick positions and labels as matplotlib chooses them: `MaxNLocator` steps of 1, 2, 2.5, 5, 10, the
  * `ScalarFormatter`'s shared decimals, offset and `1e6` multiplier, and decades on log axes.
  */
-import { format } from 'd3-format';
 
-/** A tick label; `sup` is an exponent drawn raised and smaller (`10` with `sup: '−3'` reads 10⁻³). */
+/**
+ * A tick label; `sup` is an exponent drawn raised and smaller (`10` with `sup: '−3'` reads 10⁻³).
+ * @example const l: TickLabel = { text: '10', sup: '−2' }; // 10⁻²
+ */
 export interface TickLabel {
   readonly text: string;
   readonly sup?: string;
@@ -194,9 +196,3 @@ export function formatLog(v: number): TickLabel {
   const e = Math.round(Math.log10(v));
   return { text: '10', sup: fixMinus(String(e)) };
 }
-
-/**
- * A plain number for data read-outs and colorbar ends (general format, up to 4 significant digits).
- * @example formatNumber(-0.000123) // '−0.000123'
- */
-export const formatNumber: (v: number) => string = (v) => fixMinus(format('~g')(v));

@@ -3,10 +3,10 @@
  * from PyTorch's CPU generator so the same seed gives the same numbers as PyTorch.
  */
 import { getBackend } from '../backend/devices.js';
-import { DType, type TypedArray, bool, float32, float64, int32 } from '../core/dtype.js';
-import { type Generator, defaultGenerator } from '../core/random.js';
+import { bool, DType, float32, float64, int32, type TypedArray } from '../core/dtype.js';
+import { defaultGenerator, type Generator } from '../core/random.js';
 import { checkSizes, numel } from '../core/shape.js';
-import { Storage, makeTensor } from '../graph/tensor-impl.js';
+import { makeTensor, Storage } from '../graph/tensor-impl.js';
 import { check, checkType, isInt } from '../util/assert.js';
 import { fromData, type NestedData } from './from-data.js';
 import type { Tensor } from './tensor.js';
@@ -61,7 +61,10 @@ function make(data: TypedArray, dtype: DType, shape: readonly number[], opts: Cr
 }
 
 function checkDtype(d: unknown): void {
-  checkType(d === undefined || d instanceof DType, () => `dtype must be a torch dtype (torch.float32, ...), got ${String(d)}`);
+  checkType(
+    d === undefined || d instanceof DType,
+    () => `dtype must be a torch dtype (torch.float32, ...), got ${String(d)}`,
+  );
 }
 
 /**
@@ -72,7 +75,13 @@ export function tensor(data: NestedData | Tensor, opts: CreateOptions = {}): Ten
   checkDtype(opts.dtype);
   if (typeof data === 'object' && data !== null && 'storage' in data) {
     const src = data as Tensor;
-    return finish(src.detach().to(opts.dtype ?? src.dtype).clone() as Tensor, opts);
+    return finish(
+      src
+        .detach()
+        .to(opts.dtype ?? src.dtype)
+        .clone() as Tensor,
+      opts,
+    );
   }
   return finish(fromData(data, opts.dtype, getBackend(opts.device ?? 'cpu')) as Tensor, opts);
 }
@@ -108,7 +117,11 @@ export function empty(...args: SizeArgs<CreateOptions>): Tensor {
  * A tensor of `size` filled with `value` (float32 for numbers, bool for booleans, unless `dtype` is given).
  * @example torch.full([2, 2], 7)
  */
-export function full(size: readonly number[] | number, value: number | boolean, opts: CreateOptions = {}): Tensor {
+export function full(
+  size: readonly number[] | number,
+  value: number | boolean,
+  opts: CreateOptions = {},
+): Tensor {
   checkDtype(opts.dtype);
   const [shape] = parseSize([size as number[]], 'full');
   const dtype = opts.dtype ?? (typeof value === 'boolean' ? bool : float32);
@@ -123,7 +136,12 @@ export function full(size: readonly number[] | number, value: number | boolean, 
  * like `torch.tensor` on JS numbers, unless `dtype: torch.int32`).
  * @example torch.arange(5) ; torch.arange(0, 1, 0.25)
  */
-export function arange(start: number, end?: number | CreateOptions, step?: number | CreateOptions, opts?: CreateOptions): Tensor {
+export function arange(
+  start: number,
+  end?: number | CreateOptions,
+  step?: number | CreateOptions,
+  opts?: CreateOptions,
+): Tensor {
   let o: CreateOptions = opts ?? {};
   if (typeof end === 'object') [o, end] = [end, undefined];
   if (typeof step === 'object') [o, step] = [step, undefined];
@@ -131,12 +149,10 @@ export function arange(start: number, end?: number | CreateOptions, step?: numbe
   let e = end as number | undefined;
   if (e === undefined) [s, e] = [0, start];
   const st = (step as number | undefined) ?? 1;
-  for (const v of [s, e, st]) checkType(typeof v === 'number' && !Number.isNaN(v), 'arange(): start, end and step must be numbers');
+  for (const v of [s, e, st])
+    checkType(typeof v === 'number' && !Number.isNaN(v), 'arange(): start, end and step must be numbers');
   check(st !== 0, 'step must be nonzero');
-  check(
-    (st > 0 && e >= s) || (st < 0 && e <= s),
-    'upper bound and larger bound inconsistent with step sign',
-  );
+  check((st > 0 && e >= s) || (st < 0 && e <= s), 'upper bound and larger bound inconsistent with step sign');
   checkDtype(o.dtype);
   const dtype = o.dtype ?? float32;
   const n = Math.ceil((e - s) / st);
@@ -163,7 +179,8 @@ export function linspace(start: number, end: number, steps: number, opts: Create
     const b = r(end);
     const stepSize = r(r(b - a) / (steps - 1));
     const half = Math.floor(steps / 2);
-    for (let i = 0; i < steps; i++) data[i] = i < half ? r(a + r(stepSize * i)) : r(b - r(stepSize * (steps - i - 1)));
+    for (let i = 0; i < steps; i++)
+      data[i] = i < half ? r(a + r(stepSize * i)) : r(b - r(stepSize * (steps - i - 1)));
   }
   return make(data, dtype, [steps], opts);
 }
@@ -191,7 +208,10 @@ function randomFloat(
   const [shape, o] = parseSize(args, fn);
   checkDtype(o.dtype);
   const dtype = o.dtype ?? float32;
-  check(dtype === float32 || dtype === float64, () => `"${fn}" not implemented for '${dtype.name}': use a floating point dtype`);
+  check(
+    dtype === float32 || dtype === float64,
+    () => `"${fn}" not implemented for '${dtype.name}': use a floating point dtype`,
+  );
   const data = new dtype.ArrayType(numel(shape)) as Float32Array | Float64Array;
   fill(o.generator ?? defaultGenerator, data);
   return make(data, dtype, shape, o);
@@ -217,7 +237,12 @@ export function randn(...args: SizeArgs<RandomOptions>): Tensor {
  * Random integers in [low, high) (int32 by default; PyTorch's int64), as PyTorch draws them.
  * @example torch.randint(0, 10, [3]) ; torch.randint(10, [2, 2])
  */
-export function randint(low: number, high: number | readonly number[], size?: readonly number[] | RandomOptions, opts?: RandomOptions): Tensor {
+export function randint(
+  low: number,
+  high: number | readonly number[],
+  size?: readonly number[] | RandomOptions,
+  opts?: RandomOptions,
+): Tensor {
   let lo = low;
   let hi = high as number;
   let sz = size as readonly number[];

@@ -3,9 +3,9 @@
  * checks for ragged nesting and bad element types.
  */
 import type { Backend } from '../backend/backend.js';
-import { type DType, type TypedArray, bool, castScalar, float32, float64, int32 } from '../core/dtype.js';
+import { bool, castScalar, type DType, float32, float64, int32, type TypedArray } from '../core/dtype.js';
 import { numel } from '../core/shape.js';
-import { Storage, type TensorImpl, makeTensor } from '../graph/tensor-impl.js';
+import { makeTensor, Storage, type TensorImpl } from '../graph/tensor-impl.js';
 import { check, checkType } from '../util/assert.js';
 
 /** What `torch.tensor` accepts: a number, a boolean, nested arrays of them, or a typed array. @example [[1, 2], [3, 4]] */
@@ -17,7 +17,8 @@ function isTyped(v: unknown): v is TypedArray {
 
 /** The dtype data implies when none is given (float32 for numbers, bool for booleans, the typed array's own). */
 export function inferDtype(data: NestedData): DType {
-  if (isTyped(data)) return data instanceof Float64Array ? float64 : data instanceof Int32Array ? int32 : float32;
+  if (isTyped(data))
+    return data instanceof Float64Array ? float64 : data instanceof Int32Array ? int32 : float32;
   let v: unknown = data;
   while (Array.isArray(v) && v.length > 0) v = v[0];
   if (isTyped(v)) return inferDtype(v);
@@ -42,7 +43,8 @@ function shapeOf(data: NestedData): number[] {
 export function fromData(data: NestedData, dtype: DType | undefined, backend: Backend): TensorImpl {
   checkType(
     typeof data === 'number' || typeof data === 'boolean' || Array.isArray(data) || isTyped(data),
-    () => `Could not infer dtype of ${data === null ? 'null' : typeof data}: torch.tensor expects a number, a boolean, nested arrays or a typed array`,
+    () =>
+      `Could not infer dtype of ${data === null ? 'null' : typeof data}: torch.tensor expects a number, a boolean, nested arrays or a typed array`,
   );
   const dt = dtype ?? inferDtype(data);
   const shape = shapeOf(data);
@@ -52,16 +54,23 @@ export function fromData(data: NestedData, dtype: DType | undefined, backend: Ba
   const put = (v: unknown, path: string): void => {
     checkType(
       typeof v === 'number' || typeof v === 'boolean',
-      () => `new(): invalid data type '${v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v}' at ${path || 'the top level'}; expected a number or a boolean`,
+      () =>
+        `new(): invalid data type '${v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v}' at ${path || 'the top level'}; expected a number or a boolean`,
     );
     out[k++] = castScalar(Number(v), dt);
   };
   const walk = (v: unknown, d: number, path: string): void => {
-    if (d === shape.length) return put(v, path);
+    if (d === shape.length) {
+      put(v, path);
+      return;
+    }
     const isArr = Array.isArray(v) || isTyped(v);
     check(isArr, () => `expected sequence of length ${shape[d]} at dim ${d} (got a scalar at ${path})`);
     const a = v as ArrayLike<unknown>;
-    check(a.length === shape[d], () => `expected sequence of length ${shape[d]} at dim ${d} (got ${a.length})`);
+    check(
+      a.length === shape[d],
+      () => `expected sequence of length ${shape[d]} at dim ${d} (got ${a.length})`,
+    );
     if (isTyped(v) && d === shape.length - 1) {
       for (let i = 0; i < a.length; i++) out[k++] = castScalar(Number(a[i]), dt);
       return;

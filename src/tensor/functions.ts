@@ -1,12 +1,13 @@
 /**
  * @file torch.* functions over Tensors: typed one-liners onto the ops (methods live on Tensor itself).
  */
+
+import type { TensorImpl } from '../graph/tensor-impl.js';
 import { logSoftmax as logSoftmaxOp, softmax as softmaxOp } from '../ops/activation.js';
 import * as ew from '../ops/elementwise.js';
 import * as lin from '../ops/matmul.js';
 import * as mov from '../ops/movement.js';
 import * as red from '../ops/reduce.js';
-import type { TensorImpl } from '../graph/tensor-impl.js';
 import type { Tensor, TensorOrNumber, ValuesIndices } from './tensor.js';
 
 type N = TensorOrNumber;
@@ -69,7 +70,8 @@ export const log1p = (x: Tensor): Tensor => T(ew.log1p(x));
 /** eˣ − 1. @example torch.expm1(x) */
 export const expm1 = (x: Tensor): Tensor => T(ew.expm1(x));
 /** Limits to [min, max]. @example torch.clamp(x, 0, 1) */
-export const clamp = (x: Tensor, min?: N | null | ew.ClampBounds, max?: N | null): Tensor => T(ew.clamp(x, min, max));
+export const clamp = (x: Tensor, min?: N | null | ew.ClampBounds, max?: N | null): Tensor =>
+  T(ew.clamp(x, min, max));
 /** Alias of clamp. @example torch.clip(x, 0, 1) */
 export const clip = clamp;
 /** `cond ? a : b`. @example torch.where(x.gt(0), x, 0) */
@@ -96,11 +98,14 @@ export const logicalOr = (a: N, b: N): Tensor => T(ew.logicalOr(a, b));
 export const isnan = (x: Tensor): Tensor => T(ew.isnan(x));
 
 /** Sum. @example torch.sum(x, 1) */
-export const sum = (x: Tensor, dim?: red.Dims | red.ReduceOptions, opts?: red.ReduceOptions): Tensor => T(red.sum(x, dim, opts));
+export const sum = (x: Tensor, dim?: red.Dims | red.ReduceOptions, opts?: red.ReduceOptions): Tensor =>
+  T(red.sum(x, dim, opts));
 /** Mean. @example torch.mean(x) */
-export const mean = (x: Tensor, dim?: red.Dims | red.ReduceOptions, opts?: red.ReduceOptions): Tensor => T(red.mean(x, dim, opts));
+export const mean = (x: Tensor, dim?: red.Dims | red.ReduceOptions, opts?: red.ReduceOptions): Tensor =>
+  T(red.mean(x, dim, opts));
 /** Product. @example torch.prod(x) */
-export const prod = (x: Tensor, dim?: number | red.ReduceOptions | null, opts?: red.ReduceOptions): Tensor => T(red.prod(x, dim, opts));
+export const prod = (x: Tensor, dim?: number | red.ReduceOptions | null, opts?: red.ReduceOptions): Tensor =>
+  T(red.prod(x, dim, opts));
 /** Largest element, or `{ values, indices }` along dim, or elementwise maximum of two tensors. @example torch.max(x, 1) */
 export function max(x: Tensor): Tensor;
 export function max(x: Tensor, dim: number, opts?: { keepdim?: boolean }): ValuesIndices;
@@ -116,25 +121,45 @@ export function min(x: Tensor, dim?: number | Tensor, opts?: { keepdim?: boolean
   return dim === undefined ? x.min() : typeof dim === 'number' ? x.min(dim, opts) : x.min(dim);
 }
 /** Max over dims. @example torch.amax(x, 1) */
-export const amax = (x: Tensor, dim?: red.Dims | red.ReduceOptions, opts?: red.ReduceOptions): Tensor => T(red.amax(x, dim, opts));
+export const amax = (x: Tensor, dim?: red.Dims | red.ReduceOptions, opts?: red.ReduceOptions): Tensor =>
+  T(red.amax(x, dim, opts));
 /** Min over dims. @example torch.amin(x, 1) */
-export const amin = (x: Tensor, dim?: red.Dims | red.ReduceOptions, opts?: red.ReduceOptions): Tensor => T(red.amin(x, dim, opts));
+export const amin = (x: Tensor, dim?: red.Dims | red.ReduceOptions, opts?: red.ReduceOptions): Tensor =>
+  T(red.amin(x, dim, opts));
 /** Index of the max (int32). @example torch.argmax(x, 1) */
-export const argmax = (x: Tensor, dim?: number | null | red.ReduceOptions, opts?: red.ReduceOptions): Tensor => T(red.argmax(x, dim, opts));
+export const argmax = (
+  x: Tensor,
+  dim?: number | null | red.ReduceOptions,
+  opts?: red.ReduceOptions,
+): Tensor => T(red.argmax(x, dim, opts));
 /** Index of the min (int32). @example torch.argmin(x) */
-export const argmin = (x: Tensor, dim?: number | null | red.ReduceOptions, opts?: red.ReduceOptions): Tensor => T(red.argmin(x, dim, opts));
+export const argmin = (
+  x: Tensor,
+  dim?: number | null | red.ReduceOptions,
+  opts?: red.ReduceOptions,
+): Tensor => T(red.argmin(x, dim, opts));
 /** Variance (unbiased by default). @example torch.var(x) */
-export const var_ = (x: Tensor, dim?: red.Dims | red.VarOptions, opts?: red.VarOptions): Tensor => T(red.var_(x, dim, opts));
+export const var_ = (x: Tensor, dim?: red.Dims | red.VarOptions, opts?: red.VarOptions): Tensor =>
+  T(red.var_(x, dim, opts));
 /** Standard deviation (unbiased by default). @example torch.std(x) */
-export const std = (x: Tensor, dim?: red.Dims | red.VarOptions, opts?: red.VarOptions): Tensor => T(red.std(x, dim, opts));
+export const std = (x: Tensor, dim?: red.Dims | red.VarOptions, opts?: red.VarOptions): Tensor =>
+  T(red.std(x, dim, opts));
 /** log Σ exp. @example torch.logsumexp(x, 1) */
-export const logsumexp = (x: Tensor, dim?: red.Dims | red.ReduceOptions, opts?: red.ReduceOptions): Tensor => T(red.logsumexp(x, dim, opts));
+export const logsumexp = (x: Tensor, dim?: red.Dims | red.ReduceOptions, opts?: red.ReduceOptions): Tensor =>
+  T(red.logsumexp(x, dim, opts));
 /** Vector p-norm. @example torch.norm(x) */
-export const norm = (x: Tensor, p: number | 'fro' = 2, dim?: red.Dims, opts?: { keepdim?: boolean }): Tensor => T(red.norm(x, p, dim, opts));
+export const norm = (
+  x: Tensor,
+  p: number | 'fro' = 2,
+  dim?: red.Dims,
+  opts?: { keepdim?: boolean },
+): Tensor => T(red.norm(x, p, dim, opts));
 /** Any non-zero. @example torch.any(m) */
-export const any = (x: Tensor, dim?: red.Dims | red.ReduceOptions, opts?: red.ReduceOptions): Tensor => T(red.any(x, dim, opts));
+export const any = (x: Tensor, dim?: red.Dims | red.ReduceOptions, opts?: red.ReduceOptions): Tensor =>
+  T(red.any(x, dim, opts));
 /** All non-zero. @example torch.all(m) */
-export const all = (x: Tensor, dim?: red.Dims | red.ReduceOptions, opts?: red.ReduceOptions): Tensor => T(red.all(x, dim, opts));
+export const all = (x: Tensor, dim?: red.Dims | red.ReduceOptions, opts?: red.ReduceOptions): Tensor =>
+  T(red.all(x, dim, opts));
 /** Running sum. @example torch.cumsum(x, 0) */
 export const cumsum = (x: Tensor, dim: number): Tensor => T(red.cumsum(x, dim));
 /** Softmax. @example torch.softmax(x, 1) */
@@ -168,19 +193,23 @@ export const transpose = (x: Tensor, dim0: number, dim1: number): Tensor => T(mo
 /** Reorder dims. @example torch.permute(x, [1, 0]) */
 export const permute = (x: Tensor, dims: readonly number[]): Tensor => T(mov.permute(x, dims));
 /** Narrow a dim. @example torch.narrow(x, 0, 1, 2) */
-export const narrow = (x: Tensor, dim: number, start: number, length: number): Tensor => T(mov.narrow(x, dim, start, length));
+export const narrow = (x: Tensor, dim: number, start: number, length: number): Tensor =>
+  T(mov.narrow(x, dim, start, length));
 /** Select an index. @example torch.select(x, 0, 1) */
 export const select = (x: Tensor, dim: number, index: number): Tensor => T(mov.select(x, dim, index));
 /** Entries at `index` along dim. @example torch.indexSelect(x, 0, idx) */
-export const indexSelect = (x: Tensor, dim: number, index: Tensor): Tensor => T(mov.indexSelect(x, dim, index));
+export const indexSelect = (x: Tensor, dim: number, index: Tensor): Tensor =>
+  T(mov.indexSelect(x, dim, index));
 /** Gather along dim. @example torch.gather(x, 1, idx) */
 export const gather = (x: Tensor, dim: number, index: Tensor): Tensor => T(mov.gather(x, dim, index));
 /** Out-of-place scatter-add. @example torch.scatterAdd(z, 0, idx, src) */
-export const scatterAdd = (x: Tensor, dim: number, index: Tensor, src: Tensor): Tensor => T(mov.scatterAdd(x, dim, index, src));
+export const scatterAdd = (x: Tensor, dim: number, index: Tensor, src: Tensor): Tensor =>
+  T(mov.scatterAdd(x, dim, index, src));
 /** Split into chunks. @example torch.chunk(x, 2) */
 export const chunk = (x: Tensor, chunks: number, dim = 0): Tensor[] => mov.chunk(x, chunks, dim) as Tensor[];
 /** Split by size(s). @example torch.split(x, 2) */
-export const split = (x: Tensor, splitSize: number | readonly number[], dim = 0): Tensor[] => mov.split(x, splitSize, dim) as Tensor[];
+export const split = (x: Tensor, splitSize: number | readonly number[], dim = 0): Tensor[] =>
+  mov.split(x, splitSize, dim) as Tensor[];
 /** Slices along dim. @example torch.unbind(x) */
 export const unbind = (x: Tensor, dim = 0): Tensor[] => mov.unbind(x, dim) as Tensor[];
 /** Concatenate. @example torch.cat([a, b], 0) */
@@ -190,6 +219,7 @@ export const concat = cat;
 /** Stack along a new dim. @example torch.stack([a, b]) */
 export const stack = (tensors: readonly Tensor[], dim = 0): Tensor => T(mov.stack(tensors, dim));
 /** Tile. @example torch.tile(x, [2, 1]) */
-export const tile = (x: Tensor, reps: readonly number[]): Tensor => T(mov.repeat(x, [...new Array<number>(Math.max(0, x.dim() - reps.length)).fill(1), ...reps]));
+export const tile = (x: Tensor, reps: readonly number[]): Tensor =>
+  T(mov.repeat(x, [...new Array<number>(Math.max(0, x.dim() - reps.length)).fill(1), ...reps]));
 /** Copy that records. @example torch.clone(x) */
 export const clone = (x: Tensor): Tensor => T(mov.clone(x));

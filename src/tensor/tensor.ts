@@ -2,15 +2,16 @@
  * @file The fluent Tensor: TensorImpl plus one-line methods onto ops, autograd entry points, reads and printing.
  * Ops never import this file; they build results with `makeTensor`, which this class registers itself with.
  */
-import { inplace, writeInplace } from '../autograd/inplace.js';
+
 import * as engine from '../autograd/engine.js';
+import { inplace, writeInplace } from '../autograd/inplace.js';
 import { getBackend } from '../backend/devices.js';
-import { DType, bool, float32, float64, int32, type TypedArray } from '../core/dtype.js';
+import { bool, DType, float32, float64, int32, type TypedArray } from '../core/dtype.js';
 import { defaultGenerator, type Generator } from '../core/random.js';
 import { normalizeDim, numel, sameShape } from '../core/shape.js';
 import { isGradEnabled } from '../graph/grad-mode.js';
 import type { TensorHook } from '../graph/node.js';
-import { Storage, TensorImpl, makeTensor, registerTensorClass } from '../graph/tensor-impl.js';
+import { makeTensor, registerTensorClass, Storage, TensorImpl } from '../graph/tensor-impl.js';
 import { logSoftmax, softmax } from '../ops/activation.js';
 import { cloneOp } from '../ops/define.js';
 import * as ew from '../ops/elementwise.js';
@@ -47,7 +48,12 @@ function sizesOf(args: readonly (number | readonly number[])[]): number[] {
  * @example const x = new torch.Tensor([2]); x.mul(3).toString() // 'tensor([6.])'
  */
 export class Tensor extends TensorImpl {
-  constructor(data: NestedData | Storage, shape?: readonly number[], strides?: readonly number[], offset = 0) {
+  constructor(
+    data: NestedData | Storage,
+    shape?: readonly number[],
+    strides?: readonly number[],
+    offset = 0,
+  ) {
     if (data instanceof Storage) super(data, shape!, strides, offset);
     else {
       const t = fromData(data, float32, getBackend('cpu'));
@@ -71,7 +77,7 @@ export class Tensor extends TensorImpl {
       warnedNonLeafGrad = true;
       console.warn(
         'UserWarning: The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad ' +
-          'attribute won\'t be populated during autograd.backward(). If you indeed want the .grad field to be ' +
+          "attribute won't be populated during autograd.backward(). If you indeed want the .grad field to be " +
           'populated for a non-leaf Tensor, use .retainGrad() on the non-leaf Tensor. If you access the non-leaf ' +
           'Tensor by mistake, make sure you access the leaf Tensor instead.',
       );
@@ -81,8 +87,15 @@ export class Tensor extends TensorImpl {
   set grad(g: Tensor | null) {
     if (g !== null) {
       check(g instanceof TensorImpl, 'assigned grad expected to be a Tensor or null');
-      check(sameShape(g.shape, this.shape), () => `assigned grad has data of a different size (${JSON.stringify(g.shape)} vs ${JSON.stringify(this.shape)})`);
-      check(g.dtype === this.dtype, () => `assigned grad has data of a different type (${g.dtype} vs ${this.dtype})`);
+      check(
+        sameShape(g.shape, this.shape),
+        () =>
+          `assigned grad has data of a different size (${JSON.stringify(g.shape)} vs ${JSON.stringify(this.shape)})`,
+      );
+      check(
+        g.dtype === this.dtype,
+        () => `assigned grad has data of a different type (${g.dtype} vs ${this.dtype})`,
+      );
     }
     this._grad = g;
   }
@@ -147,7 +160,9 @@ export class Tensor extends TensorImpl {
       );
     const c = kContiguous(this);
     const data = be.readSync(c.storage.buf, c.dtype);
-    return c.offset === 0 && data.length === numel(c.shape) ? data : data.subarray(c.offset, c.offset + numel(c.shape));
+    return c.offset === 0 && data.length === numel(c.shape)
+      ? data
+      : data.subarray(c.offset, c.offset + numel(c.shape));
   }
   /** The single value of a one-element tensor (bool tensors give 1 or 0). @example torch.tensor([3]).item() // 3 */
   item(): number {
@@ -209,14 +224,15 @@ export class Tensor extends TensorImpl {
     if (!this.isLeaf) {
       check(
         flag,
-        "you can only change requires_grad flags of leaf variables. If you want to use a computed variable in a " +
-          'subgraph that doesn\'t require differentiation use varNoGrad = v.detach().',
+        'you can only change requires_grad flags of leaf variables. If you want to use a computed variable in a ' +
+          "subgraph that doesn't require differentiation use varNoGrad = v.detach().",
       );
       return this;
     }
     check(
       !flag || this.dtype.isFloatingPoint,
-      () => `only Tensors of floating point dtype can require gradients (got ${this.dtype}). Convert with .float() first.`,
+      () =>
+        `only Tensors of floating point dtype can require gradients (got ${this.dtype}). Convert with .float() first.`,
     );
     this._requiresGrad = flag;
     return this;
@@ -243,7 +259,8 @@ export class Tensor extends TensorImpl {
     this.retainsGrad = true;
     fn.retainGradHooks ??= new Map();
     fn.retainGradHooks.set(this.outputNr, (g) => {
-      this._grad = this._grad === null ? (isGradEnabled() ? cloneOp([g]) : kContiguous(g, true)) : ew.add(this._grad, g);
+      this._grad =
+        this._grad === null ? (isGradEnabled() ? cloneOp([g]) : kContiguous(g, true)) : ew.add(this._grad, g);
     });
   }
   /**
@@ -812,7 +829,8 @@ function toNested(data: ArrayLike<number>, shape: readonly number[], asBool: boo
     const n = shape[d]!;
     const stride = numel(shape.slice(d + 1));
     const out: NestedList[] = new Array(n);
-    for (let i = 0; i < n; i++) out[i] = d === shape.length - 1 ? conv(data[off + i]!) : rec(d + 1, off + i * stride);
+    for (let i = 0; i < n; i++)
+      out[i] = d === shape.length - 1 ? conv(data[off + i]!) : rec(d + 1, off + i * stride);
     return out;
   };
   return rec(0, 0);

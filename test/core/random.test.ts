@@ -1,6 +1,6 @@
 /**
  * @file The generator against PyTorch 1.13's CPU streams (test/fixtures/random.json, from
- * scripts/fixtures/random.py), plus properties: one seed gives one stream, and states round-trip.
+ * scripts/fixtures/rng.py), plus properties: one seed gives one stream, and states round-trip.
  */
 
 import { readFileSync } from 'node:fs';

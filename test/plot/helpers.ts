@@ -10,7 +10,7 @@ export function parseSvg(svg: string): Document {
 
 /** Text content of every element matching `selector`. */
 export function texts(root: ParentNode, selector: string): string[] {
-  return [...root.querySelectorAll(selector)].map((e) => e.textContent ?? '');
+  return Array.from(root.querySelectorAll(selector)).map((e) => e.textContent ?? '');
 }
 
 /** The points of an `M x y L x y ...` path (also `H`/`V`/`h`/`v`-free polylines). */

@@ -20,7 +20,12 @@ describe('a line plot with legend, grid and labels', () => {
     plt.figure();
     plt.plot(x, x.map(Math.sin), 'r-', { label: 'sin(x)' });
     plt.plot(x, x.map(Math.cos), 'bo', { label: 'cos(x)' });
-    plt.plot(x, x.map((v) => 0.5 * Math.sin(2 * v)), 'g--', { label: '0.5 sin(2x)', linewidth: 2 });
+    plt.plot(
+      x,
+      x.map((v) => 0.5 * Math.sin(2 * v)),
+      'g--',
+      { label: '0.5 sin(2x)', linewidth: 2 },
+    );
     plt.title('Trigonometry');
     plt.xlabel('x');
     plt.ylabel('y');
@@ -44,9 +49,17 @@ describe('a line plot with legend, grid and labels', () => {
   test('ticks and grid lines where matplotlib puts them', () => {
     const doc = draw();
     expect(texts(doc, '.xaxis .tick-label')).toEqual(['0', '1', '2', '3', '4', '5', '6']);
-    expect(texts(doc, '.yaxis .tick-label')).toEqual(
-      [`${M}1.00`, `${M}0.75`, `${M}0.50`, `${M}0.25`, '0.00', '0.25', '0.50', '0.75', '1.00'],
-    );
+    expect(texts(doc, '.yaxis .tick-label')).toEqual([
+      `${M}1.00`,
+      `${M}0.75`,
+      `${M}0.50`,
+      `${M}0.25`,
+      '0.00',
+      '0.25',
+      '0.50',
+      '0.75',
+      '1.00',
+    ]);
     expect(doc.querySelectorAll('.grid path')).toHaveLength(7 + 9);
     // x limits are the data range plus 5% margins; tick "1" sits at x = 80 + (1 - xmin) / span * 496.
     const xlim: [number, number] = [-0.05 * 2 * Math.PI, 1.05 * 2 * Math.PI];
@@ -56,7 +69,7 @@ describe('a line plot with legend, grid and labels', () => {
 
   test('lines and markers: colours, dashes, and every vertex at its pixel', () => {
     const doc = draw();
-    const lines = [...doc.querySelectorAll('.line2d')];
+    const lines = Array.from(doc.querySelectorAll('.line2d'));
     expect(lines.map((l) => l.getAttribute('data-label'))).toEqual(['sin(x)', 'cos(x)', '0.5 sin(2x)']);
     const xlim = plt.xlim();
     const ylim = plt.ylim();
@@ -77,7 +90,7 @@ describe('a line plot with legend, grid and labels', () => {
     expect(lines[1]?.querySelector('path.line')).toBeNull();
     const markers = lines[1]?.querySelector('.markers');
     expect(markers?.getAttribute('fill')).toBe('#0000ff');
-    const uses = [...(markers?.querySelectorAll('use') ?? [])];
+    const uses = Array.from(markers?.querySelectorAll('use') ?? []);
     expect(uses).toHaveLength(n);
     uses.forEach((u, i) => {
       expect(Number(u.getAttribute('x'))).toBeCloseTo(px(x[i] as number, xlim), 1);
@@ -131,9 +144,9 @@ describe('data types and other plot kinds', () => {
     expect(bins.map((b) => Number(b.toFixed(6)))).toEqual([1, 1.666667, 2.333333, 3]);
     expect(bars).toBeInstanceOf(plt.BarContainer);
     const doc = parseSvg(fig.toSVG());
-    const [left, right] = [...doc.querySelectorAll('.axes')];
+    const [left, right] = Array.from(doc.querySelectorAll('.axes'));
     expect(texts(left as Element, '.xaxis .tick-label')).toEqual(['a', 'b', 'c', 'd']);
-    const rects = [...(left as Element).querySelectorAll('rect.bar')];
+    const rects = Array.from((left as Element).querySelectorAll('rect.bar'));
     expect(rects).toHaveLength(4);
     // Bars stand on y = 0 exactly: the bottom margin stops at the sticky edge, so all bars end at the axes bottom.
     const bottoms = rects.map((r) => Number(r.getAttribute('y')) + Number(r.getAttribute('height')));
@@ -148,7 +161,7 @@ describe('data types and other plot kinds', () => {
     plt.figure();
     plt.scatter([0, 1, 2], [0, 1, 0], { c: [0, 0.5, 1], s: [36, 36, 144] });
     const doc = parseSvg(plt.gcf().toSVG());
-    const marks = [...doc.querySelectorAll('.collection path')];
+    const marks = Array.from(doc.querySelectorAll('.collection path'));
     expect(marks.map((m) => m.getAttribute('fill'))).toEqual(['#440154', '#21918c', '#fde725']);
     // A circle of s = 144 pt² is 12 pt wide: its path starts at x = -6 pt.
     expect(marks[2]?.getAttribute('d')?.startsWith(`M${-(6 * 100) / 72}`.slice(0, 6))).toBe(true);
@@ -163,13 +176,24 @@ describe('data types and other plot kinds', () => {
     const image = doc.querySelector('image');
     expect(image?.getAttribute('data-shape')).toBe('4x6');
     expect(image?.getAttribute('xlink:href')?.startsWith('data:image/png;base64,')).toBe(true);
-    expect(Number(image?.getAttribute('width')) / Number(image?.getAttribute('height'))).toBeCloseTo(6 / 4, 1);
-    const yticks = [...doc.querySelectorAll('#axes_1 .yaxis .tick')];
+    expect(Number(image?.getAttribute('width')) / Number(image?.getAttribute('height'))).toBeCloseTo(
+      6 / 4,
+      1,
+    );
+    const yticks = Array.from(doc.querySelectorAll('#axes_1 .yaxis .tick'));
     const ys = yticks.map((t) => Number(t.querySelector('text')?.getAttribute('y')));
     // matplotlib 3.6 labels this image the same way.
-    expect(texts(doc, '#axes_1 .yaxis .tick-label')).toEqual(
-      [`${M}0.5`, '0.0', '0.5', '1.0', '1.5', '2.0', '2.5', '3.0', '3.5'],
-    );
+    expect(texts(doc, '#axes_1 .yaxis .tick-label')).toEqual([
+      `${M}0.5`,
+      '0.0',
+      '0.5',
+      '1.0',
+      '1.5',
+      '2.0',
+      '2.5',
+      '3.0',
+      '3.5',
+    ]);
     expect(texts(doc, '#axes_1 .xaxis .tick-label')).toEqual(['0', '1', '2', '3', '4', '5']);
     expect(ys[0]).toBeLessThan(ys[ys.length - 1] as number); // row 0 at the top
     expect(doc.querySelectorAll('.colorbar')).toHaveLength(1);
@@ -182,7 +206,7 @@ describe('data types and other plot kinds', () => {
     plt.plot([1, 2], { color: 'tab:orange', marker: 's' });
     plt.plot([1, 2], { color: '#123456', linestyle: '-.' });
     plt.plot([1, 2], { color: 'C4' });
-    const lines = [...parseSvg(plt.gcf().toSVG()).querySelectorAll('path.line')];
+    const lines = Array.from(parseSvg(plt.gcf().toSVG()).querySelectorAll('path.line'));
     expect(lines.map((l) => l.getAttribute('stroke'))).toEqual(['#000000', '#ff7f0e', '#123456', '#9467bd']);
     expect(lines[0]?.getAttribute('stroke-dasharray')).toBeTruthy();
   });
@@ -190,7 +214,9 @@ describe('data types and other plot kinds', () => {
   test('default colours cycle like matplotlib (tab10)', () => {
     plt.figure();
     for (let i = 0; i < 3; i++) plt.plot([i, i + 1]);
-    const strokes = [...parseSvg(plt.gcf().toSVG()).querySelectorAll('path.line')].map((l) => l.getAttribute('stroke'));
+    const strokes = Array.from(parseSvg(plt.gcf().toSVG()).querySelectorAll('path.line')).map((l) =>
+      l.getAttribute('stroke'),
+    );
     expect(strokes).toEqual(['#1f77b4', '#ff7f0e', '#2ca02c']);
   });
 

@@ -19,24 +19,55 @@ function erf(x: number): number {
   const ax = Math.abs(x);
   if (ax < 0.5) {
     const t = x * x;
-    const num = (((0.185777706184603153 * t + 3.16112374387056560) * t + 113.864154151050156) * t + 377.485237685302021) * t + 3209.37758913846947;
-    const den = (((t + 23.6012909523441209) * t + 244.024637934444173) * t + 1282.61652607737228) * t + 2844.23683343917062;
+    const num =
+      (((0.18577770618460315 * t + 3.1611237438705655) * t + 113.86415415105016) * t + 377.485237685302) * t +
+      3209.3775891384694;
+    const den =
+      (((t + 23.601290952344122) * t + 244.02463793444417) * t + 1282.6165260773723) * t + 2844.236833439171;
     return (x * num) / den;
   }
   if (ax < 4) {
     const num =
-      (((((((0.564188496988670089 * ax + 8.88314979438837594) * ax + 66.1191906371416295) * ax + 298.635138197400131) * ax +
-        881.95222124176909) * ax + 1712.04761263407058) * ax + 2051.07837782607147) * ax + 1230.33935479799725) * ax + 2.15311535474403846e-8;
+      (((((((0.5641884969886701 * ax + 8.883149794388377) * ax + 66.11919063714163) * ax +
+        298.6351381974001) *
+        ax +
+        881.952221241769) *
+        ax +
+        1712.0476126340707) *
+        ax +
+        2051.0783778260716) *
+        ax +
+        1230.3393547979972) *
+        ax +
+      2.1531153547440383e-8;
     const den =
-      (((((((ax + 15.7449261107098347) * ax + 117.693950891312499) * ax + 537.181101862009858) * ax + 1621.38957456669019) * ax +
-        3290.79923573345963) * ax + 4362.61909014324716) * ax + 3439.36767414372164) * ax + 1230.33935480374942;
+      (((((((ax + 15.744926110709835) * ax + 117.6939508913125) * ax + 537.1811018620099) * ax +
+        1621.3895745666903) *
+        ax +
+        3290.7992357334597) *
+        ax +
+        4362.619090143247) *
+        ax +
+        3439.3676741437216) *
+        ax +
+      1230.3393548037495;
     const r = 1 - (Math.exp(-ax * ax) * num) / den;
     return x < 0 ? -r : r;
   }
   const z = 1 / (ax * ax);
-  const num = ((((0.0163153871373020978 * z + 0.305326634961232344) * z + 0.360344899949804439) * z + 0.125781726111229246) * z + 0.0160837851487422766) * z + 6.58749161529837803e-4;
-  const den = ((((z + 2.56852019228982242) * z + 1.87295284992346725) * z + 0.527905102951428412) * z + 0.0605183413124413191) * z + 0.00233520497626869185;
-  const r = 1 - (Math.exp(-ax * ax) / ax) * (0.564189583547756287 - (z * num) / den);
+  const num =
+    ((((0.016315387137302097 * z + 0.30532663496123236) * z + 0.36034489994980445) * z +
+      0.12578172611122926) *
+      z +
+      0.016083785148742275) *
+      z +
+    0.0006587491615298378;
+  const den =
+    ((((z + 2.568520192289822) * z + 1.8729528499234673) * z + 0.5279051029514285) * z +
+      0.06051834131244132) *
+      z +
+    0.0023352049762686918;
+  const r = 1 - (Math.exp(-ax * ax) / ax) * (0.5641895835477563 - (z * num) / den);
   return x < 0 ? -r : r;
 }
 
@@ -55,7 +86,7 @@ const UNARY: { readonly [K in UnaryOp]: Fn1 } = {
   cos: Math.cos,
   tanh: Math.tanh,
   sigmoid: (x) => 1 / (1 + Math.exp(-x)),
-  relu: (x) => (x > 0 ? x : 0),
+  relu: (x) => Math.max(x, 0),
   sign: (x) => (x > 0 ? 1 : x < 0 ? -1 : x === 0 ? 0 : Number.NaN),
   square: (x) => x * x,
   reciprocal: (x) => 1 / x,
@@ -87,8 +118,8 @@ const BINARY: { readonly [K in BinaryOp]: Fn2 } = {
   mul: (x, y) => x * y,
   div: (x, y) => x / y,
   pow: (x, y) => (y === 2 ? x * x : y === 0.5 ? Math.sqrt(x) : x ** y),
-  maximum: (x, y) => (x !== x || y !== y ? Number.NaN : x > y ? x : y),
-  minimum: (x, y) => (x !== x || y !== y ? Number.NaN : x < y ? x : y),
+  maximum: (x, y) => (x !== x || y !== y ? Number.NaN : Math.max(x, y)),
+  minimum: (x, y) => (x !== x || y !== y ? Number.NaN : Math.min(x, y)),
   eq: (x, y) => (x === y ? 1 : 0),
   ne: (x, y) => (x !== y ? 1 : 0),
   lt: (x, y) => (x < y ? 1 : 0),
@@ -111,10 +142,7 @@ function coalesce(shape: readonly number[], strides: (readonly number[])[]): [nu
     const size = shape[d]!;
     if (size === 1) continue;
     const last = outShape.length - 1;
-    if (
-      last >= 0 &&
-      strides.every((s, k) => outStrides[k]![last] === s[d]! * size)
-    ) {
+    if (last >= 0 && strides.every((s, k) => outStrides[k]![last] === s[d]! * size)) {
       outShape[last] = outShape[last]! * size;
       for (let k = 0; k < strides.length; k++) outStrides[k]![last] = strides[k]![d]!;
     } else {
@@ -195,9 +223,14 @@ export const cpuBackend: Backend = {
     const f = (dtype.name === 'int32' && INT_BINARY[op]) || BINARY[op];
     const as = arr(a);
     const bs = arr(b);
-    walk(shape, [a.strides, b.strides, contiguous(shape)], [a.offset, b.offset, 0], ([oa, ob, oo], n, [sa, sb]) => {
-      for (let i = 0; i < n; i++) out[oo! + i] = f(as[oa! + i * sa!]!, bs[ob! + i * sb!]!);
-    });
+    walk(
+      shape,
+      [a.strides, b.strides, contiguous(shape)],
+      [a.offset, b.offset, 0],
+      ([oa, ob, oo], n, [sa, sb]) => {
+        for (let i = 0; i < n; i++) out[oo! + i] = f(as[oa! + i * sa!]!, bs[ob! + i * sb!]!);
+      },
+    );
     return out;
   },
 
@@ -211,7 +244,8 @@ export const cpuBackend: Backend = {
       [c.strides, a.strides, b.strides, contiguous(shape)],
       [c.offset, a.offset, b.offset, 0],
       ([oc, oa, ob, oo], n, [sc, sa, sb]) => {
-        for (let i = 0; i < n; i++) out[oo! + i] = cs[oc! + i * sc!] ? as[oa! + i * sa!]! : bs[ob! + i * sb!]!;
+        for (let i = 0; i < n; i++)
+          out[oo! + i] = cs[oc! + i * sc!] ? as[oa! + i * sa!]! : bs[ob! + i * sb!]!;
       },
     );
     return out;
@@ -230,15 +264,25 @@ export const cpuBackend: Backend = {
     const kStrides = keep.map((d) => x.strides[d]!);
     const oStrides = contiguous(outShape);
     const red = reducer(op);
-    walk(outShape.length ? outShape : [1], [kStrides.length ? kStrides : [0], oStrides.length ? oStrides : [0]], [x.offset, 0], ([ox, oo], n, [sk]) => {
-      for (let i = 0; i < n; i++) {
-        const acc = red.init();
-        walk(rShape.length ? rShape : [1], [rStrides.length ? rStrides : [0]], [ox! + i * sk!], ([o], rn, [rs]) => {
-          for (let j = 0; j < rn; j++) red.step(acc, xs[o! + j * rs!]!);
-        });
-        out[oo! + i] = red.done(acc, r);
-      }
-    });
+    walk(
+      outShape.length ? outShape : [1],
+      [kStrides.length ? kStrides : [0], oStrides.length ? oStrides : [0]],
+      [x.offset, 0],
+      ([ox, oo], n, [sk]) => {
+        for (let i = 0; i < n; i++) {
+          const acc = red.init();
+          walk(
+            rShape.length ? rShape : [1],
+            [rStrides.length ? rStrides : [0]],
+            [ox! + i * sk!],
+            ([o], rn, [rs]) => {
+              for (let j = 0; j < rn; j++) red.step(acc, xs[o! + j * rs!]!);
+            },
+          );
+          out[oo! + i] = red.done(acc, r);
+        }
+      },
+    );
     return out;
   },
 
@@ -272,9 +316,14 @@ export const cpuBackend: Backend = {
     const size = shape.length;
     const xStrideDim = x.strides[dim]!;
     const xStridesNoDim = x.strides.map((s, d) => (d === dim ? 0 : s));
-    walk(shape, [xStridesNoDim, index.strides, contiguous(shape)], [x.offset, index.offset, 0], ([ox, oi, oo], n, [sx, si]) => {
-      for (let i = 0; i < n; i++) out[oo! + i] = xs[ox! + i * sx! + is[oi! + i * si!]! * xStrideDim]!;
-    });
+    walk(
+      shape,
+      [xStridesNoDim, index.strides, contiguous(shape)],
+      [x.offset, index.offset, 0],
+      ([ox, oi, oo], n, [sx, si]) => {
+        for (let i = 0; i < n; i++) out[oo! + i] = xs[ox! + i * sx! + is[oi! + i * si!]! * xStrideDim]!;
+      },
+    );
     void size;
     return out;
   },
@@ -286,9 +335,15 @@ export const cpuBackend: Backend = {
     const oStrides = contiguous(outShape);
     const oStrideDim = oStrides[dim]!;
     const oNoDim = oStrides.map((s, d) => (d === dim ? 0 : s));
-    walk(shape, [oNoDim, index.strides, src.strides], [0, index.offset, src.offset], ([oo, oi, os], n, [so, si, ss2]) => {
-      for (let i = 0; i < n; i++) out[oo! + i * so! + is[oi! + i * si!]! * oStrideDim]! += ss[os! + i * ss2!]!;
-    });
+    walk(
+      shape,
+      [oNoDim, index.strides, src.strides],
+      [0, index.offset, src.offset],
+      ([oo, oi, os], n, [so, si, ss2]) => {
+        for (let i = 0; i < n; i++)
+          out[oo! + i * so! + is[oi! + i * si!]! * oStrideDim]! += ss[os! + i * ss2!]!;
+      },
+    );
     return out;
   },
 
@@ -386,16 +441,28 @@ interface Acc {
   n: number;
 }
 
-function reducer(op: ReduceOp): { init(): Acc; step(a: Acc, x: number): void; done(a: Acc, r: number): number } {
+function reducer(op: ReduceOp): {
+  init(): Acc;
+  step(a: Acc, x: number): void;
+  done(a: Acc, r: number): number;
+} {
   switch (op) {
     case 'sum':
       return { init: () => ({ v: 0, i: 0, n: 0 }), step: (a, x) => void (a.v += x), done: (a) => a.v };
     case 'prod':
       return { init: () => ({ v: 1, i: 0, n: 0 }), step: (a, x) => void (a.v *= x), done: (a) => a.v };
     case 'any':
-      return { init: () => ({ v: 0, i: 0, n: 0 }), step: (a, x) => void (x !== 0 && (a.v = 1)), done: (a) => a.v };
+      return {
+        init: () => ({ v: 0, i: 0, n: 0 }),
+        step: (a, x) => void (x !== 0 && (a.v = 1)),
+        done: (a) => a.v,
+      };
     case 'all':
-      return { init: () => ({ v: 1, i: 0, n: 0 }), step: (a, x) => void (x === 0 && (a.v = 0)), done: (a) => a.v };
+      return {
+        init: () => ({ v: 1, i: 0, n: 0 }),
+        step: (a, x) => void (x === 0 && (a.v = 0)),
+        done: (a) => a.v,
+      };
     case 'max':
     case 'min':
     case 'argmax':

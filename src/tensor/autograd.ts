@@ -1,0 +1,54 @@
+/**
+ * @file torch.autograd with Tensor types: the engine, custom Functions, gradcheck, functional, anomaly mode.
+ */
+import * as engine from '../autograd/engine.js';
+import * as fn from '../autograd/functional.js';
+import type { Tensor } from './tensor.js';
+
+export type { BackwardOptions, GradOptions } from '../autograd/engine.js';
+export { Function, FunctionCtx } from '../autograd/function.js';
+export type { GradcheckOptions } from '../autograd/gradcheck.js';
+export { gradcheck, gradgradcheck } from '../autograd/gradcheck.js';
+export { detectAnomaly, isAnomalyEnabled } from '../graph/grad-mode.js';
+
+/**
+ * Gradients of `outputs` w.r.t. `inputs`, returned instead of accumulated.
+ * @example const [dx] = torch.autograd.grad(y, x, { createGraph: true });
+ */
+export function grad(
+  outputs: Tensor | readonly Tensor[],
+  inputs: Tensor | readonly Tensor[],
+  opts?: engine.GradOptions,
+): (Tensor | null)[] {
+  return engine.grad(outputs, inputs, opts) as (Tensor | null)[];
+}
+
+/**
+ * Accumulates gradients of several roots into the leaves (`grads[i]` for non-scalar roots).
+ * @example torch.autograd.backward([a, b], [ga, gb])
+ */
+export function backward(
+  tensors: Tensor | readonly Tensor[],
+  grads?: Tensor | readonly (Tensor | null)[] | null,
+  opts?: engine.BackwardOptions,
+): void {
+  const ts = Array.isArray(tensors) ? tensors : [tensors as Tensor];
+  const gs = grads === undefined || grads === null ? [] : Array.isArray(grads) ? grads : [grads as Tensor];
+  engine.backward(ts, gs, opts);
+}
+
+/** torch.autograd.functional: jacobian and hessian. @example torch.autograd.functional.jacobian(f, x) */
+export const functional = {
+  /** Jacobian of `f` at `inputs`. @example jacobian((x) => x.pow(2), x) */
+  jacobian: (
+    f: (...xs: Tensor[]) => Tensor,
+    inputs: Tensor | readonly Tensor[],
+    opts?: fn.JacobianOptions,
+  ): Tensor | Tensor[] => fn.jacobian(f as never, inputs, opts) as Tensor | Tensor[],
+  /** Hessian of scalar `f` at `inputs`. @example hessian((x) => x.pow(3).sum(), x) */
+  hessian: (
+    f: (...xs: Tensor[]) => Tensor,
+    inputs: Tensor | readonly Tensor[],
+    opts?: fn.JacobianOptions,
+  ): Tensor | Tensor[] => fn.hessian(f as never, inputs, opts) as Tensor | Tensor[],
+};
