@@ -80,6 +80,10 @@ export type PromotionOperand = { readonly dtype: DType; readonly dim: number } |
  * @example resultType([{ dtype: int32, dim: 1 }, 2.5]) // float32
  */
 export function resultType(operands: readonly PromotionOperand[]): DType {
+  const [a, b] = operands;
+  // fast path: two dimensioned tensors of one dtype
+  if (operands.length === 2 && typeof a === 'object' && typeof b === 'object' && a.dtype === b.dtype && a.dim > 0 && b.dim > 0)
+    return a.dtype;
   let dimT: DType | null = null;
   let zeroT: DType | null = null;
   let scalarCat = -1;

@@ -65,7 +65,7 @@ export class TensorImpl {
   constructor(storage: Storage, shape: readonly number[], strides?: readonly number[], offset = 0) {
     this.storage = storage;
     this.shape = shape;
-    this.strides = strides ?? contiguousStrides(shape);
+    this.strides = strides ?? stridesFor(shape);
     this.offset = offset;
   }
 
@@ -106,14 +106,25 @@ export class TensorImpl {
   get elementCount(): number {
     return numel(this.shape);
   }
-  /** The strided description kernels read. */
+  /** The strided description kernels read (made once: storage and geometry never change after construction). */
   get strided(): Strided {
-    return { buf: this.storage.buf, dtype: this.storage.dtype, strides: this.strides, offset: this.offset };
+    return (this._strided ??= { buf: this.storage.buf, dtype: this.storage.dtype, strides: this.strides, offset: this.offset });
   }
+  private _strided: Strided | undefined = undefined;
   /** True when row-major contiguous. */
   get denseRowMajor(): boolean {
     return isContiguousLayout(this.shape, this.strides);
   }
+}
+
+const NO_STRIDES: readonly number[] = Object.freeze([]);
+const UNIT_STRIDES: readonly number[] = Object.freeze([1]);
+
+/** Contiguous strides, sharing the arrays of the two most common ranks (strides are never mutated). */
+function stridesFor(shape: readonly number[]): readonly number[] {
+  if (shape.length === 0) return NO_STRIDES;
+  if (shape.length === 1) return UNIT_STRIDES;
+  return contiguousStrides(shape);
 }
 
 /**

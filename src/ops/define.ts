@@ -81,8 +81,13 @@ const stubBackend = new Proxy({} as Backend, {
   },
 });
 
+const stubStorages = new Map<OutputMeta['dtype'], Storage>();
+const noStrides: readonly number[] = [];
+
 function stub(meta: OutputMeta): TensorImpl {
-  return makeTensor(new Storage(stubBackend, new Uint8Array(0), meta.dtype, 0), meta.shape);
+  let s = stubStorages.get(meta.dtype);
+  if (!s) stubStorages.set(meta.dtype, (s = new Storage(stubBackend, new Uint8Array(0), meta.dtype, 0)));
+  return makeTensor(s, meta.shape, noStrides);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -164,7 +169,7 @@ function saveTensor(t: TensorImpl, nodeName: string): SavedTensor {
 
 class OpNode<P> extends Node {
   readonly name: string;
-  private saved: (SavedTensor | null)[];
+  private saved: (SavedTensor | null)[] | null = null;
   private savedOuts: SavedTensor[] | null;
   private inputMeta: OutputMeta[];
   constructor(
@@ -179,15 +184,20 @@ class OpNode<P> extends Node {
     this.nextFunctions = inputs.map(gradientEdge);
     this.outputMeta = outs.map((o) => ({ shape: o.shape, dtype: o.dtype }));
     this.inputMeta = inputs.map((t) => ({ shape: t.shape, dtype: t.dtype }));
-    const needs = this.nextFunctions.map((e) => e[0] !== null);
-    this.saved = inputs.map(() => null);
-    for (const i of savedIndices(spec.save, needs)) this.saved[i] = saveTensor(inputs[i]!, spec.name);
+    if (spec.save !== undefined) {
+      const idx = savedIndices(spec.save, this.nextFunctions.map((e) => e[0] !== null));
+      if (idx.length) {
+        this.saved = inputs.map(() => null);
+        for (const i of idx) this.saved[i] = saveTensor(inputs[i]!, spec.name);
+      }
+    }
     this.savedOuts = spec.saveOutput ? outs.map((o) => saveTensor(o, spec.name)) : null;
     if (isAnomalyEnabled()) this.anomalyTrace = new Error(`forward of ${spec.name}`).stack ?? null;
   }
 
   override apply(grads: Grad[], needsIn?: readonly boolean[]): Grad[] {
-    const inputs = this.inputMeta.map((m, i) => this.saved[i]?.unpack(this.name) ?? stub(m));
+    const saved = this.saved;
+    const inputs = this.inputMeta.map((m, i) => saved?.[i]?.unpack(this.name) ?? stub(m));
     const outs = this.savedOuts ? this.savedOuts.map((s) => s.unpack(this.name)) : this.outputMeta.map(stub);
     const needs = needsIn ?? this.nextFunctions.map((e) => e[0] !== null);
     if (this.multi) return (this.spec as MultiOpSpec<P>).backward!(grads, inputs, outs, needs, this.p);
@@ -195,7 +205,7 @@ class OpNode<P> extends Node {
   }
 
   override releaseVariables(): void {
-    for (const s of this.saved) s?.release();
+    for (const s of this.saved ?? []) s?.release();
     for (const s of this.savedOuts ?? []) s.release();
   }
 
@@ -206,17 +216,17 @@ class OpNode<P> extends Node {
 
   /** True when `t` is saved as an input. */
   savesInput(t: TensorImpl): boolean {
-    return this.saved.some((s) => s?.peek() === t);
+    return this.saved?.some((s) => s?.peek() === t) ?? false;
   }
 
   /** Replaces saved input `t` by `replacement` (a snapshot taken before `t` is overwritten in place). */
   resaveInput(t: TensorImpl, replacement: TensorImpl): void {
-    this.saved = this.saved.map((s) => (s?.peek() === t ? saveTensor(replacement, this.name) : s));
+    this.saved = this.saved?.map((s) => (s?.peek() === t ? saveTensor(replacement, this.name) : s)) ?? null;
   }
 
   override savedTensors(): readonly { readonly name: string; readonly tensor: TensorImpl }[] {
     const out: { name: string; tensor: TensorImpl }[] = [];
-    this.saved.forEach((s, i) => {
+    this.saved?.forEach((s, i) => {
       const t = s?.peek();
       if (t) out.push({ name: i === 0 ? 'self' : i === 1 ? 'other' : `input${i}`, tensor: t });
     });

@@ -34,6 +34,7 @@ function lossyCast(from: DType, to: DType): boolean {
  */
 export function kCast(x: TensorImpl, dtype: DType): TensorImpl {
   if (x.dtype === dtype) return x;
+  if (x.wrappedNumber !== null) return scalarLike(x.wrappedNumber, x, dtype);
   const b = x.storage.backend;
   return fromBuf(b, b.unary('copy', x.strided, x.shape, dtype), dtype, x.shape);
 }
@@ -66,7 +67,8 @@ export function kBinary(
   out: DType = compute,
 ): TensorImpl {
   checkSameDevice(a, b);
-  const shape = broadcastShapes(a.shape, b.shape);
+  const shape =
+    b.shape.length === 0 || sameShape(a.shape, b.shape) ? a.shape : a.shape.length === 0 ? b.shape : broadcastShapes(a.shape, b.shape);
   if (lossyCast(a.dtype, compute)) a = kCast(a, compute);
   if (lossyCast(b.dtype, compute)) b = kCast(b, compute);
   const be = a.storage.backend;
@@ -176,12 +178,26 @@ export function kFull(shape: readonly number[], value: number, dtype: DType, lik
  * it as PyTorch treats a Python scalar, and kernels cast it to the compute dtype first.
  * @example scalarLike(2, x)
  */
-export function scalarLike(value: number, like: TensorImpl | Backend): TensorImpl {
+export function scalarLike(value: number, like: TensorImpl | Backend, dtype: DType = float64): TensorImpl {
   const be = like instanceof TensorImpl ? like.storage.backend : like;
-  const t = fromBuf(be, be.fromArray(float64, new Float64Array([value])), float64, []);
-  t.wrappedNumber = value;
+  let byDtype = scalarCache.get(be);
+  if (!byDtype) scalarCache.set(be, (byDtype = new Map()));
+  let cache = byDtype.get(dtype);
+  if (!cache) byDtype.set(dtype, (cache = new Map()));
+  let t = cache.get(value);
+  if (t === undefined) {
+    // wrapped numbers are immutable, so one per (device, dtype, value) is shared; the cache stays small
+    if (cache.size >= 1024) cache.clear();
+    const data = new dtype.ArrayType(1);
+    data[0] = castScalar(value, dtype);
+    t = fromBuf(be, be.fromArray(dtype, data), dtype, []);
+    t.wrappedNumber = value;
+    cache.set(value, t);
+  }
   return t;
 }
+
+const scalarCache = new WeakMap<Backend, Map<DType, Map<number, TensorImpl>>>();
 
 /**
  * A view sharing `x`'s storage (no autograd; view ops add that).

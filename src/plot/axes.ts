@@ -707,6 +707,14 @@ export class Axes {
     this.artists = [];
   }
 
+  /**
+   * The title text (centre, else left, else right), or an empty string.
+   * @example ax.setTitle('loss'); ax.titleText() // 'loss'
+   */
+  titleText(): string {
+    return this.titles.center || this.titles.left || this.titles.right;
+  }
+
   /** The artists drawn, in order. */
   get children(): readonly Artist[] {
     return this.artists;

@@ -5,6 +5,7 @@
 import { isBrowser, showInPage } from './browser.js';
 import type { Figure } from './figure.js';
 import { findTslab, isNode, showPath, type TslabDisplay, writeFileAtomic } from './node.js';
+import { Tqdm } from './progress.js';
 
 /**
  * Where figures are shown: `'jupyter'` (Deno's kernel), `'tslab'`, `'browser'` or `'node'` (a file).
@@ -87,7 +88,7 @@ export async function displayFigure(
     const file = opts.path ?? (await showPath(opts.stem ?? `figure-${fig.number}`));
     const path = await writeFileAtomic(file, await fig.toPNG());
     if (!opts.live || state.printed !== path)
-      console.log(`${fig.number ? `Figure ${fig.number}` : 'Figure'} saved to ${path}`);
+      Tqdm.write(`${fig.number ? `Figure ${fig.number}` : 'Figure'} saved to ${path}`);
     state.printed = path;
     return path;
   }

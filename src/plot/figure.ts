@@ -345,6 +345,8 @@ export class Figure {
         width: W,
         height: H,
         viewBox: `0 0 ${W} ${H}`,
+        role: 'img',
+        'aria-label': this.describe(),
         'font-family': FONT_FAMILY,
       },
       el('g', { id: `figure_${this.number || this.uid}` }, body),
@@ -393,6 +395,12 @@ export class Figure {
   /** What Jupyter kernels (Deno's) show for a figure that ends a cell: the SVG. */
   [Symbol.for('Jupyter.display')](): Record<string, string> {
     return { 'image/svg+xml': this.toSVG(), 'text/plain': this.toString() };
+  }
+
+  /** Words for screen readers: the titles, else the figure's repr. */
+  private describe(): string {
+    const titles = [this.sup?.text ?? '', ...this.axesList.map((ax) => ax.titleText())].filter(Boolean);
+    return titles.length ? titles.join('; ') : this.toString();
   }
 
   /**

@@ -61,6 +61,8 @@ const formatNum = (v: unknown): string => {
   return g.length <= plain.length ? g : plain;
 };
 
+const active = new Set<Tqdm<unknown>>();
+
 const now = () => (typeof performance !== 'undefined' ? performance.now() : Date.now()) / 1000;
 
 /**
@@ -96,6 +98,7 @@ export class Tqdm<T = number> implements Iterable<T>, AsyncIterable<T> {
     this.desc = opts.desc ?? '';
     const stderr = (globalThis as { process?: { stderr?: ProgressStream } }).process?.stderr;
     this.stream = opts.disable ? null : (opts.file ?? stderr ?? null);
+    if (this.stream) active.add(this as Tqdm<unknown>);
     this.refresh(true);
   }
 
@@ -129,14 +132,29 @@ export class Tqdm<T = number> implements Iterable<T>, AsyncIterable<T> {
   }
 
   /**
+   * Prints a message on its own line above the open bars without breaking them, as Python's `tqdm.write`.
+   * @example Tqdm.write('checkpoint saved');
+   */
+  static write(message: string): void {
+    for (const bar of active) bar.clearLine();
+    console.log(message);
+    for (const bar of active) bar.refresh(true);
+  }
+
+  /**
    * Prints a message above the bar without breaking it.
    * @example bar.write('checkpoint saved');
    */
   write(message: string): void {
     if (!this.stream) return;
-    this.stream.write(`\r${' '.repeat(this.lastLen)}\r${message}\n`);
-    this.lastLen = 0;
+    this.clearLine();
+    this.stream.write(`${message}\n`);
     this.refresh(true);
+  }
+
+  private clearLine(): void {
+    this.stream?.write(`\r${' '.repeat(this.lastLen)}\r`);
+    this.lastLen = 0;
   }
 
   /**
@@ -147,6 +165,7 @@ export class Tqdm<T = number> implements Iterable<T>, AsyncIterable<T> {
     if (this.closed) return;
     this.refresh(true);
     this.closed = true;
+    active.delete(this as Tqdm<unknown>);
     if (!this.stream) return;
     if (this.opts.leave ?? true) this.stream.write('\n');
     else this.stream.write(`\r${' '.repeat(this.lastLen)}\r`);

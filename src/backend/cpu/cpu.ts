@@ -186,6 +186,23 @@ function walk(
   }
 }
 
+/** True when `strides` walk `shape` row-major without gaps (size-1 dims may have any stride). */
+function dense(strides: readonly number[], shape: readonly number[]): boolean {
+  let expected = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    const d = shape[i]!;
+    if (d !== 1 && strides[i] !== expected) return false;
+    expected *= d;
+  }
+  return true;
+}
+
+/** True when every stride is 0 (a broadcast scalar). */
+function zero(strides: readonly number[]): boolean {
+  for (const s of strides) if (s !== 0) return false;
+  return true;
+}
+
 const contiguous = (shape: readonly number[]): number[] => {
   const s = new Array<number>(shape.length);
   let acc = 1;
@@ -209,9 +226,16 @@ export const cpuBackend: Backend = {
   read: async (buf: Buf): Promise<TypedArray> => (buf as TypedArray).slice(),
 
   unary(op, x, shape, dtype) {
-    const out = new dtype.ArrayType(numel(shape));
+    const n = numel(shape);
+    const out = new dtype.ArrayType(n);
     const f = UNARY[op];
     const xs = arr(x);
+    if (dense(x.strides, shape)) {
+      // fast path: one flat loop (most tensors)
+      const o = x.offset;
+      for (let i = 0; i < n; i++) out[i] = f(xs[o + i]!);
+      return out;
+    }
     walk(shape, [x.strides, contiguous(shape)], [x.offset, 0], ([ox, oo], n, [sx]) => {
       for (let i = 0; i < n; i++) out[oo! + i] = f(xs[ox! + i * sx!]!);
     });
@@ -219,10 +243,27 @@ export const cpuBackend: Backend = {
   },
 
   binary(op, a, b, shape, dtype) {
-    const out = new dtype.ArrayType(numel(shape));
+    const n = numel(shape);
+    const out = new dtype.ArrayType(n);
     const f = (dtype.name === 'int32' && INT_BINARY[op]) || BINARY[op];
     const as = arr(a);
     const bs = arr(b);
+    // fast paths: dense operands, or a dense operand with a broadcast scalar (most calls)
+    const da = dense(a.strides, shape);
+    const db = dense(b.strides, shape);
+    if ((da || zero(a.strides)) && (db || zero(b.strides))) {
+      const oa = a.offset;
+      const ob = b.offset;
+      if (da && db) for (let i = 0; i < n; i++) out[i] = f(as[oa + i]!, bs[ob + i]!);
+      else if (da) {
+        const bv = bs[ob]!;
+        for (let i = 0; i < n; i++) out[i] = f(as[oa + i]!, bv);
+      } else if (db) {
+        const av = as[oa]!;
+        for (let i = 0; i < n; i++) out[i] = f(av, bs[ob + i]!);
+      } else out.fill(f(as[oa]!, bs[ob]!));
+      return out;
+    }
     walk(
       shape,
       [a.strides, b.strides, contiguous(shape)],
