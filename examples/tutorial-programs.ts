@@ -11,7 +11,13 @@ export type Print = (...values: unknown[]) => void;
  * Program 1: z = w·x + b, the requiresGrad flags, the graph's nodes and a scalar backward.
  * @example graphProgram(console.log)
  */
-export function graphProgram(print: Print): { x: torch.Tensor; w: torch.Tensor; b: torch.Tensor; y: torch.Tensor; z: torch.Tensor } {
+export function graphProgram(print: Print): {
+  x: torch.Tensor;
+  w: torch.Tensor;
+  b: torch.Tensor;
+  y: torch.Tensor;
+  z: torch.Tensor;
+} {
   torch.manualSeed(0);
   const x = new torch.Tensor([2]);
   const w = torch.randn(1, { requiresGrad: true });

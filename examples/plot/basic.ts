@@ -13,7 +13,12 @@ const x = Float64Array.from({ length: 50 }, (_, i) => (i * 2 * Math.PI) / 49);
 plt.figure();
 plt.plot(x, x.map(Math.sin), 'r-', { label: 'sin(x)' });
 plt.plot(x, x.map(Math.cos), 'bo', { label: 'cos(x)' });
-plt.plot(x, x.map((v) => 0.5 * Math.sin(2 * v)), 'g--', { label: '0.5 sin(2x)' });
+plt.plot(
+  x,
+  x.map((v) => 0.5 * Math.sin(2 * v)),
+  'g--',
+  { label: '0.5 sin(2x)' },
+);
 plt.title('Trigonometry');
 plt.xlabel('x');
 plt.ylabel('y');
@@ -44,7 +49,9 @@ ba.setYlim(0.7, 1);
 ba.setTitle('bar');
 ba.setYlabel('accuracy');
 const image = im.imshow(
-  Array.from({ length: 16 }, (_, r) => Array.from({ length: 16 }, (_, c) => Math.sin(r / 3) * Math.cos(c / 3))),
+  Array.from({ length: 16 }, (_, r) =>
+    Array.from({ length: 16 }, (_, c) => Math.sin(r / 3) * Math.cos(c / 3)),
+  ),
   { cmap: 'RdBu_r' },
 );
 fig.colorbar(image, { ax: im });

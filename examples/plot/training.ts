@@ -22,7 +22,13 @@ const mse = (from: number, to: number) => {
   return s / (to - from);
 };
 
-const live = new plt.LivePlot({ path: here('training.png'), title: 'Linear fit', ylabel: 'MSE', logy: true });
+const live = new plt.LivePlot({
+  path: here('training.png'),
+  title: 'Linear fit',
+  xlabel: 'epoch',
+  ylabel: 'MSE',
+  logy: true,
+});
 const bar = plt.trange(60, { desc: 'epochs' });
 for (const epoch of bar) {
   let gw = 0;
