@@ -19,7 +19,15 @@ import {
   valueRange,
 } from './artists.js';
 import { type Color, colormap, hex, type RGBA, TAB10, toRGBA } from './colors.js';
-import { type ArrayData, type AxisData, isCategorical, type MatrixData, toGrid, toNumbers } from './data.js';
+import {
+  type ArrayData,
+  type AxisData,
+  finiteRange,
+  isCategorical,
+  type MatrixData,
+  toGrid,
+  toNumbers,
+} from './data.js';
 import { drawLegend, type LegendOptions } from './legend.js';
 import { dashArray, type LineStyle, lineStyle, type Marker, parseFmt } from './style.js';
 import { el, escapeXml, num, snap } from './svg.js';
@@ -396,7 +404,7 @@ export class Axes {
     else {
       const nb = opts.bins ?? 10;
       if (!Number.isInteger(nb) || nb < 1) throw new Error(`bins must be a positive integer, but got ${nb}`);
-      let [lo, hi] = opts.range ?? [Math.min(...values), Math.max(...values)];
+      let [lo, hi] = opts.range ?? finiteRange(values);
       if (values.length === 0 && !opts.range) [lo, hi] = [0, 1];
       if (lo === hi) [lo, hi] = [lo - 0.5, hi + 0.5];
       edges = Array.from({ length: nb + 1 }, (_, i) => lo + ((hi - lo) * i) / nb);
@@ -702,9 +710,16 @@ export class Axes {
    * @example ax.cla();
    */
   cla(): void {
-    const { position } = this;
-    Object.assign(this, new Axes(position));
     this.artists = [];
+    this.lineColors = this.patchColors = 0;
+    this.titles = { center: '', left: '', right: '', opts: {} };
+    Object.assign(this.xaxis, newAxis());
+    Object.assign(this.yaxis, newAxis());
+    if (this.colorbarOf) this.ticksRight(); // a colorbar keeps its right-hand ticks and hidden x axis
+    this.gridOpts = { x: null, y: null };
+    this.legendState = null;
+    this.aspect = 'auto';
+    this.mappable = null;
   }
 
   /**
@@ -778,16 +793,17 @@ export class Axes {
       const fwd = log ? Math.log10 : (v: number) => v;
       const inv = log ? (v: number) => 10 ** v : (v: number) => v;
       [lo, hi] = nonsingular(fwd(lo), fwd(hi), 0.05);
-      const pad = (hi - lo) * (state.categories.length ? 0.05 : MARGIN);
+      const pad = (hi - lo) * MARGIN;
       let a = inv(lo - pad);
       let b = inv(hi + pad);
       // Sticky edges: a margin never crosses a value that data sits on (bars on 0, image borders).
       const dlo = inv(lo);
       const dhi = inv(hi);
-      const below = sticky.filter((s) => s <= dlo * (1 + 1e-12) + 1e-300 && s >= a);
-      const above = sticky.filter((s) => s >= dhi * (1 - 1e-12) - 1e-300 && s <= b);
-      if (below.length) a = Math.max(...below);
-      if (above.length) b = Math.min(...above);
+      const tol = (dhi - dlo) * 1e-9;
+      const below = sticky.filter((s) => s <= dlo + tol && s >= a);
+      const above = sticky.filter((s) => s >= dhi - tol && s <= b);
+      if (below.length) a = below.reduce((p, q) => Math.max(p, q));
+      if (above.length) b = above.reduce((p, q) => Math.min(p, q));
       return [a, b];
     };
     const resolve = (axis: 'x' | 'y', state: AxisState): [number, number] => {

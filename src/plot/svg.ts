@@ -42,23 +42,77 @@ export function el(name: string, attrs: Attrs, children?: string): string {
 }
 
 /**
- * A polyline path `M x0 y0 L x1 y1 ...`, broken where a point is not finite (as matplotlib skips NaN).
+ * A polyline path `M x0 y0 L x1 y1 ...` in pixels, broken where a point is not finite (as matplotlib skips
+ * NaN). Runs of 128 points or more are simplified as matplotlib's `path.simplify` does: points that stray
+ * less than 1/9 px from the current direction are merged, so a million-point curve draws as a few thousand.
  * @example polyline([0, 1], [0, 2]) // 'M0 0L1 2'
  */
 export function polyline(xs: ArrayLike<number>, ys: ArrayLike<number>): string {
   let d = '';
-  let pen = false;
+  let run: number[] = [];
+  const flush = () => {
+    const pts = run.length >= 256 ? simplify(run) : run;
+    for (let i = 0; i < pts.length; i += 2)
+      d += `${i === 0 ? 'M' : 'L'}${num(pts[i] as number)} ${num(pts[i + 1] as number)}`;
+    run = [];
+  };
   for (let i = 0; i < xs.length; i++) {
     const x = xs[i] as number;
     const y = ys[i] as number;
-    if (!Number.isFinite(x) || !Number.isFinite(y)) {
-      pen = false;
+    if (Number.isFinite(x) && Number.isFinite(y)) run.push(x, y);
+    else flush();
+  }
+  flush();
+  return d;
+}
+
+const TOLERANCE = 1 / 9; // matplotlib's rcParams['path.simplify_threshold'], in pixels
+
+/** Merges nearly collinear points of a flat [x0, y0, x1, y1, ...] run, keeping each segment's extremes. */
+function simplify(p: number[]): number[] {
+  const out: number[] = [p[0] as number, p[1] as number];
+  let [ox, oy] = [p[0] as number, p[1] as number]; // origin of the current segment
+  let dx = 0;
+  let dy = 0; // its unit direction (0, 0 until a second distinct point)
+  let fwd = 0;
+  let back = 0; // farthest distances along the direction, forwards and backwards
+  let [fx, fy, bx, by, lx, ly] = [ox, oy, ox, oy, ox, oy];
+  const emit = (x: number, y: number) => {
+    const n = out.length;
+    if (out[n - 2] !== x || out[n - 1] !== y) out.push(x, y);
+  };
+  for (let i = 2; i < p.length; i += 2) {
+    const x = p[i] as number;
+    const y = p[i + 1] as number;
+    const vx = x - ox;
+    const vy = y - oy;
+    if (dx === 0 && dy === 0) {
+      const len = Math.hypot(vx, vy);
+      if (len < TOLERANCE) {
+        [lx, ly] = [x, y];
+        continue;
+      }
+      [dx, dy, fwd, back, fx, fy, lx, ly] = [vx / len, vy / len, len, 0, x, y, x, y];
       continue;
     }
-    d += `${pen ? 'L' : 'M'}${num(x)} ${num(y)}`;
-    pen = true;
+    const along = vx * dx + vy * dy;
+    if (Math.abs(vx * dy - vy * dx) < TOLERANCE) {
+      if (along > fwd) [fwd, fx, fy] = [along, x, y];
+      else if (along < back) [back, bx, by] = [along, x, y];
+      [lx, ly] = [x, y];
+      continue;
+    }
+    emit(fx, fy);
+    if (back < 0) emit(bx, by);
+    emit(lx, ly);
+    [ox, oy] = [lx, ly];
+    const len = Math.hypot(x - ox, y - oy);
+    [dx, dy, fwd, back, fx, fy, lx, ly] = [(x - ox) / len, (y - oy) / len, len, 0, x, y, x, y];
   }
-  return d;
+  emit(fx, fy);
+  if (back < 0) emit(bx, by);
+  emit(lx, ly);
+  return out;
 }
 
 /**

@@ -2,7 +2,7 @@
  * @file The tqdm-style progress bar: its line format (percentage, bar, counts, times, rate, postfix), redraws in
  * place with carriage returns, and iteration over arrays, ranges and async iterables.
  */
-import { describe, expect, test } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import { formatInterval, Tqdm, tqdm, trange } from '../../src/plot/progress.js';
 
 function stream(columns?: number) {
@@ -79,7 +79,20 @@ describe('tqdm', () => {
     const out = stream();
     const bar = new Tqdm(undefined, { total: 2, file: out.file });
     bar.write('checkpoint saved');
-    expect(out.writes.some((w) => w.endsWith('checkpoint saved\n'))).toBe(true);
+    expect(out.writes.slice(-3)).toEqual([
+      expect.stringMatching(/^\r +\r$/),
+      'checkpoint saved\n',
+      expect.stringMatching(/^\r {2}0%/),
+    ]);
+    // Tqdm.write (also used when a figure's path is printed) clears every open bar, logs, and redraws them.
+    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+    Tqdm.write('figure saved');
+    expect(log).toHaveBeenCalledWith('figure saved');
+    expect(out.writes.slice(-2)).toEqual([
+      expect.stringMatching(/^\r +\r$/),
+      expect.stringMatching(/^\r {2}0%/),
+    ]);
+    log.mockRestore();
     bar.close();
     expect(formatInterval(75)).toBe('01:15');
     expect(formatInterval(3725)).toBe('1:02:05');

@@ -3,6 +3,7 @@
  * vertex at the pixel matplotlib would put it (640×480 figure, axes box 80..576 × 57.6..427.2 px).
  */
 import { afterEach, describe, expect, test } from 'vitest';
+import * as torch from '../../src/index.js';
 import * as plt from '../../src/plot/index.js';
 import { FakeTensor, parseSvg, pathPoints, texts } from './helpers.js';
 
@@ -134,6 +135,8 @@ describe('data types and other plot kinds', () => {
     const expected = make(ys);
     expect(make(new Float32Array(ys))).toBe(expected);
     expect(make(new FakeTensor(new Float32Array(ys), [5]))).toBe(expected);
+    // A real tsgrad tensor, of any shape, is read through its toArray().
+    expect(make(torch.tensor([[3], [1], [4], [1], [5]]))).toBe(expected);
   });
 
   test('object-oriented form: subplots, bar with categories, hist counts', () => {
@@ -218,6 +221,28 @@ describe('data types and other plot kinds', () => {
       l.getAttribute('stroke'),
     );
     expect(strokes).toEqual(['#1f77b4', '#ff7f0e', '#2ca02c']);
+  });
+
+  test('long lines are simplified like matplotlib, within 1/9 px', () => {
+    const n = 20000;
+    const line = (fig: plt.Figure) =>
+      parseSvg(fig.toSVG()).querySelector('path.line')?.getAttribute('d') ?? '';
+    plt.figure();
+    plt.plot(Float64Array.from({ length: n }, (_, i) => i));
+    expect(pathPoints(line(plt.gcf()))).toHaveLength(2);
+    plt.figure();
+    plt.plot(Float64Array.from({ length: n }, (_, i) => Math.sin(i / 1000)));
+    const pts = pathPoints(line(plt.gcf()));
+    expect(pts.length).toBeGreaterThan(20);
+    expect(pts.length).toBeLessThan(1000);
+    // Every kept point lies on the curve: y = sin(i / 1000) at the x it was drawn at.
+    const [x0, x1] = plt.xlim();
+    const [y0, y1] = plt.ylim();
+    for (const [a, b] of pts) {
+      const i = x0 + ((a - BOX.x) / BOX.w) * (x1 - x0);
+      const y = BOX.y + BOX.h - ((Math.sin(i / 1000) - y0) / (y1 - y0)) * BOX.h;
+      expect(Math.abs(b - y)).toBeLessThan(0.5);
+    }
   });
 
   test('clear errors for bad input', () => {
