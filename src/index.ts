@@ -49,3 +49,7 @@ export const float = float32;
 export const double = float64;
 /** Alias of int32. @example torch.int === torch.int32 */
 export const int = int32;
+export * as nn from './nn/index.js';
+export * as optim from './optim/index.js';
+export * as utils from './utils/index.js';
+export { save, load } from './serialization/safetensors.js';

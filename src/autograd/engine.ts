@@ -6,20 +6,14 @@
 
 import { bool } from '../core/dtype.js';
 import { sameShape } from '../core/shape.js';
-import {
-  isAnomalyCheckNanEnabled,
-  isAnomalyEnabled,
-  isGradEnabled,
-  setGradEnabled,
-  withGradDisabled,
-} from '../graph/grad-mode.js';
+import { isAnomalyCheckNanEnabled, isAnomalyEnabled, isGradEnabled, setGradEnabled } from '../graph/grad-mode.js';
 import type { Grad, Node } from '../graph/node.js';
-import type { TensorImpl } from '../graph/tensor-impl.js';
+import { TensorImpl } from '../graph/tensor-impl.js';
 import { AccumulateGrad, cloneOp, gradientEdge } from '../ops/define.js';
 import { add, toDtype } from '../ops/elementwise.js';
-import { kFull, kReduce, kUnary } from '../ops/kernels.js';
+import { kContiguous, kFull, kReduce, kUnary } from '../ops/kernels.js';
 import { sumTo } from '../ops/reduce.js';
-import { check, fmtShape } from '../util/assert.js';
+import { check, checkType, fmtShape } from '../util/assert.js';
 
 /** Options of `backward`. @example { retainGraph: true } */
 export interface BackwardOptions {
@@ -47,41 +41,50 @@ interface Task {
   readonly targets: readonly Node[] | null;
 }
 
-/** Max-heap of nodes by sequence number (PyTorch's ReadyQueue ordering on the CPU). */
+/**
+ * Max-heap of nodes by sequence number: PyTorch's ReadyQueue, a std::priority_queue. Its push and pop follow
+ * libstdc++'s push_heap and pop_heap (__adjust_heap) step for step, so that nodes of equal priority (the
+ * AccumulateGrad nodes of several leaves) come out in PyTorch's order, which is the order their hooks run in.
+ */
 class ReadyQueue {
   private heap: Node[] = [];
   get size(): number {
     return this.heap.length;
   }
-  push(n: Node): void {
+  private siftUp(hole: number, top: number, n: Node): void {
     const h = this.heap;
-    h.push(n);
-    let i = h.length - 1;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (h[p]!.sequenceNr >= n.sequenceNr) break;
-      h[i] = h[p]!;
-      i = p;
+    let parent = (hole - 1) >> 1;
+    while (hole > top && h[parent]!.sequenceNr < n.sequenceNr) {
+      h[hole] = h[parent]!;
+      hole = parent;
+      parent = (hole - 1) >> 1;
     }
-    h[i] = n;
+    h[hole] = n;
+  }
+  push(n: Node): void {
+    this.heap.push(n);
+    this.siftUp(this.heap.length - 1, 0, n);
   }
   pop(): Node {
     const h = this.heap;
     const top = h[0]!;
-    const last = h.pop()!;
-    if (h.length > 0) {
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        if (l >= h.length) break;
-        const r = l + 1;
-        const c = r < h.length && h[r]!.sequenceNr > h[l]!.sequenceNr ? r : l;
-        if (h[c]!.sequenceNr <= last.sequenceNr) break;
-        h[i] = h[c]!;
-        i = c;
-      }
-      h[i] = last;
+    const value = h.pop()!;
+    const len = h.length;
+    if (len === 0) return top;
+    let hole = 0;
+    let child = 0;
+    while (child < (len - 1) >> 1) {
+      child = 2 * (child + 1);
+      if (h[child]!.sequenceNr < h[child - 1]!.sequenceNr) child--;
+      h[hole] = h[child]!;
+      hole = child;
     }
+    if ((len & 1) === 0 && child === (len - 2) >> 1) {
+      child = 2 * (child + 1);
+      h[hole] = h[child - 1]!;
+      hole = child - 1;
+    }
+    this.siftUp(hole, 0, value);
     return top;
   }
 }
@@ -105,8 +108,12 @@ function dependencies(rootNodes: readonly Node[]): Map<Node, number> {
   return deps;
 }
 
-/** Nodes from which a target is reachable (PyTorch's exec_info), computed iteratively in post-order. */
-function neededNodes(rootNodes: readonly Node[], targets: ReadonlySet<Node>): Set<Node> {
+/**
+ * Nodes that must run (PyTorch's exec_info `needed_`), computed iteratively in post-order: the targets, and every
+ * node with an edge into a needed node or a capture point. A capture point that leads nowhere further is not run:
+ * its incoming gradient is only read (autograd.grad never runs the AccumulateGrad of an input, so `.grad` stays).
+ */
+function neededNodes(rootNodes: readonly Node[], targets: ReadonlySet<Node>, captures: ReadonlySet<Node>): Set<Node> {
   const needed = new Set<Node>();
   const done = new Set<Node>();
   const stack: [Node, number][] = rootNodes.map((n) => [n, 0]);
@@ -125,7 +132,7 @@ function neededNodes(rootNodes: readonly Node[], targets: ReadonlySet<Node>): Se
     }
     stack.pop();
     done.add(n);
-    if (targets.has(n) || n.nextFunctions.some(([m]) => m !== null && needed.has(m))) needed.add(n);
+    if (targets.has(n) || n.nextFunctions.some(([m]) => m !== null && (needed.has(m) || captures.has(m)))) needed.add(n);
   }
   return needed;
 }
@@ -189,9 +196,7 @@ function execute(task: Task): Grad[] {
     captureAt.set(n, list);
   });
   const filtered = task.targets !== null || task.captures.length > 0;
-  const needed = filtered
-    ? neededNodes(rootNodes, new Set<Node>([...(task.targets ?? []), ...captureAt.keys()]))
-    : null;
+  const needed = filtered ? neededNodes(rootNodes, new Set<Node>(task.targets ?? []), new Set(captureAt.keys())) : null;
   const captured: Grad[] = task.captures.map(() => null);
   const buffers = new Map<Node, Grad[]>();
   const queue = new ReadyQueue();
@@ -222,7 +227,7 @@ function execute(task: Task): Grad[] {
     if (caps) for (const [nr, i] of caps) captured[i] = grads[nr] ?? null;
     if (needed && !needed.has(fn)) continue;
 
-    const needs = fn.nextFunctions.map(([m]) => m !== null && (needed === null || needed.has(m)));
+    const needs = fn.nextFunctions.map(([m]) => m !== null && (needed === null || needed.has(m) || captureAt.has(m)));
     let outs: Grad[];
     if (grads.every((g) => g === null)) outs = fn.nextFunctions.map(() => null);
     else {
@@ -261,6 +266,45 @@ function runTask(task: Task): Grad[] {
   } finally {
     setGradEnabled(prev);
   }
+}
+
+const camel = (k: string): string => k.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+
+/** Refuses what is not an options object of `known` keys, and non-boolean flags (e.g. a Python `retain_graph`). */
+function checkOptions(fn: string, opts: unknown, known: readonly string[], flags: readonly string[]): void {
+  checkType(
+    opts !== null && typeof opts === 'object' && !Array.isArray(opts),
+    () => `${fn}(): options must be an object such as { retainGraph: true }, got ${describe(opts)}`,
+  );
+  for (const [k, v] of Object.entries(opts as Record<string, unknown>)) {
+    checkType(
+      known.includes(k),
+      () =>
+        `${fn}() got an unexpected option '${k}'` +
+        (known.includes(camel(k)) ? `; did you mean '${camel(k)}'?` : `; the options are ${known.join(', ')}`),
+    );
+    checkType(
+      !flags.includes(k) || v === undefined || typeof v === 'boolean',
+      () => `${fn}(): option '${k}' must be a boolean, got ${describe(v)}`,
+    );
+  }
+}
+
+/** Refuses anything but tensors where tensors are expected (`what` names the argument). */
+function checkTensors(fn: string, what: string, ts: readonly unknown[], nullable = false): void {
+  ts.forEach((t, i) =>
+    checkType(
+      t instanceof TensorImpl || (nullable && (t === null || t === undefined)),
+      () => `${fn}(): ${what}[${i}] must be a Tensor${nullable ? ' or null' : ''}, got ${describe(t)}`,
+    ),
+  );
+}
+
+function describe(v: unknown): string {
+  if (v === null || v === undefined) return String(v);
+  if (Array.isArray(v)) return 'an array';
+  if (typeof v === 'object') return (v as object).constructor?.name ?? 'an object';
+  return typeof v === 'string' ? `the string '${v}'` : `${typeof v} ${String(v)}`;
 }
 
 function rootGrads(
@@ -307,6 +351,14 @@ export function backward(
   grads: readonly (TensorImpl | null | undefined)[] = [],
   opts: BackwardOptions = {},
 ): void {
+  checkTensors('backward', 'tensors', roots);
+  checkTensors('backward', 'gradients', grads, true);
+  checkOptions('backward', opts, ['retainGraph', 'createGraph', 'inputs'], ['retainGraph', 'createGraph']);
+  check(
+    grads.length <= roots.length,
+    () => `backward got ${grads.length} gradients for ${roots.length} tensors: pass one gradient (or null) per tensor.`,
+  );
+  if (opts.inputs !== undefined) checkTensors('backward', 'inputs', opts.inputs);
   const createGraph = opts.createGraph ?? false;
   const retainGraph = opts.retainGraph ?? createGraph;
   const rg = rootGrads(roots, grads);
@@ -316,27 +368,28 @@ export function backward(
   }
   check(opts.inputs.length > 0, "'inputs' argument to backward() cannot be empty.");
   const targets: Node[] = [];
-  const captures: (readonly [Node, number])[] = [];
-  const nonLeaf: TensorImpl[] = [];
   for (const t of opts.inputs) {
-    const [n, nr] = gradientEdge(t);
+    const [n] = gradientEdge(t);
     check(n !== null, 'One of the differentiated Tensors does not require grad');
-    if (n instanceof AccumulateGrad) targets.push(n);
-    else {
-      captures.push([n, nr]);
-      nonLeaf.push(t);
-    }
+    // as PyTorch: a non-leaf input retains its grad (from now on), and its node runs without going further
+    if (!(n instanceof AccumulateGrad)) retainGrad(t);
+    targets.push(n);
   }
-  const got = runTask({ roots, grads: rg, retainGraph, createGraph, captures, targets });
-  nonLeaf.forEach((t, i) => {
-    const g = got[i];
-    if (!g) return;
-    t._grad =
-      t._grad === null
-        ? createGraph
-          ? cloneOp([g])
-          : withGradDisabled(() => cloneOp([g]))
-        : add(t._grad, g);
+  runTask({ roots, grads: rg, retainGraph, createGraph, captures: [], targets });
+}
+
+/**
+ * Makes a non-leaf tensor keep its `.grad` during backward (Tensor.retainGrad): a hook on its node, run after the
+ * tensor's other hooks, accumulates the gradient. A no-op on leaves and on tensors that already retain it.
+ * @example retainGrad(y)
+ */
+export function retainGrad(t: TensorImpl): void {
+  const fn = t.gradFn;
+  if (fn === null || t.retainsGrad) return;
+  t.retainsGrad = true;
+  fn.retainGradHooks ??= new Map();
+  fn.retainGradHooks.set(t.outputNr, (g) => {
+    t._grad = t._grad === null ? (isGradEnabled() ? cloneOp([g]) : kContiguous(g, true)) : add(t._grad, g);
   });
 }
 
@@ -351,12 +404,21 @@ export function grad(
 ): (TensorImpl | null)[] {
   const outs = Array.isArray(outputs) ? outputs : [outputs as TensorImpl];
   const ins = Array.isArray(inputs) ? inputs : [inputs as TensorImpl];
+  checkTensors('grad', 'outputs', outs);
+  checkTensors('grad', 'inputs', ins);
+  checkOptions(
+    'grad',
+    opts,
+    ['gradOutputs', 'retainGraph', 'createGraph', 'allowUnused'],
+    ['retainGraph', 'createGraph', 'allowUnused'],
+  );
   const given =
     opts.gradOutputs === undefined || opts.gradOutputs === null
       ? []
       : Array.isArray(opts.gradOutputs)
         ? opts.gradOutputs
         : [opts.gradOutputs as TensorImpl];
+  checkTensors('grad', 'gradOutputs', given, true);
   check(
     given.length === 0 || given.length === outs.length,
     () =>

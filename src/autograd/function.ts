@@ -13,7 +13,7 @@ import { check } from '../util/assert.js';
  * The `ctx` of a custom Function: save tensors for backward, read which inputs need gradients.
  * @example static forward(ctx, x) { ctx.saveForBackward(x); return x.mul(2); }
  */
-export class FunctionCtx {
+export class FunctionCtx<T extends TensorImpl = TensorImpl> {
   /** For each forward argument: is it a tensor that requires grad? */
   needsInputGrad: boolean[] = [];
   /** Whether null output gradients are replaced by zeros before `backward` runs (default true). */
@@ -30,8 +30,8 @@ export class FunctionCtx {
     this.pending = tensors.filter((t): t is TensorImpl => t !== null);
   }
   /** The saved tensors, as saved. @example const [x, w] = ctx.savedTensors; */
-  get savedTensors(): TensorImpl[] {
-    return this.saved.map((s) => s.unpack(this.nodeName));
+  get savedTensors(): T[] {
+    return this.saved.map((s) => s.unpack(this.nodeName) as T);
   }
   /** Marks outputs that are not differentiable (e.g. indices). @example ctx.markNonDifferentiable(idx) */
   markNonDifferentiable(...tensors: TensorImpl[]): void {

@@ -5,7 +5,7 @@
  */
 import { bool } from '../core/dtype.js';
 import { broadcastShapes, sameShape } from '../core/shape.js';
-import { isGradEnabled, isInferenceModeEnabled } from '../graph/grad-mode.js';
+import { enableGrad, isGradEnabled, isInferenceModeEnabled } from '../graph/grad-mode.js';
 import { type Grad, Node } from '../graph/node.js';
 import { type TensorImpl, viewHooks } from '../graph/tensor-impl.js';
 import { gradientEdge, preserveSavedSelf, rebindSavedOutput } from '../ops/define.js';
@@ -61,9 +61,10 @@ class CopySlices extends Node {
 function regenerate(view: TensorImpl): void {
   const base = view.base!;
   view.viewVersion = view.version;
-  if (!base.requiresGrad || !isGradEnabled()) return;
+  if (!base.requiresGrad) return;
   const g = relativeGeometry(view, base);
-  const fresh = asStrided(base, g.shape, g.strides, base.offset + g.offset);
+  // the view's history does not depend on the grad mode at the time its gradFn is read
+  const fresh = enableGrad(() => asStrided(base, g.shape, g.strides, base.offset + g.offset));
   view._gradFn = fresh.gradFn;
   view.outputNr = 0;
 }
@@ -82,10 +83,25 @@ function checkInplaceAllowed(self: TensorImpl, opName: string): void {
         'torch.noGrad(() => ...) (as optimizers do), or use the out-of-place op.',
     );
   const base = self.base;
-  if (base !== null && base.gradFn === null && base._requiresGrad)
+  if (base === null) return;
+  if (base.gradFn === null && base._requiresGrad)
     throw new Error(
       `a view of a leaf Variable that requires grad is being used in an in-place operation (${opName}). ` +
         'Wrap the update in torch.noGrad(() => ...), or clone() the leaf first.',
+    );
+  const fn = self._gradFn;
+  if (fn !== null && self.viewVersion !== -1 && fn.outputMeta.length > 1)
+    throw new Error(
+      `Output ${self.outputNr} of ${fn.name} is a view and is being modified inplace. This view is the output of a ` +
+        'function that returns multiple views. Such functions do not allow the output views to be modified inplace ' +
+        `(here by ${opName}). You should replace the inplace operation by an out-of-place one, or clone() the view first.`,
+    );
+  if (self.viewVersion === -1 && base.requiresGrad)
+    throw new Error(
+      `A view was created in no_grad mode and is being modified inplace with grad mode enabled (${opName}). Given ` +
+        'that this use case is ambiguous and error-prone, it is forbidden. You can clarify your code by moving both ' +
+        'the view and the inplace either both inside the noGrad block (if you don\'t want the inplace to be tracked) ' +
+        'or both outside (if you want the inplace to be tracked).',
     );
 }
 
@@ -152,18 +168,17 @@ function rebase(self: TensorImpl, node: Node, outputNr: number): void {
 
 /**
  * Fills `self` in place with values made without autograd (fill_, zero_, normal_, uniform_): checks and bumps the
- * version, and the tensor's history becomes that of a constant.
- * @example writeInplace(t, 'zero_', () => kFill(t, 0))
+ * version, and the tensor's history (or its base's, through CopySlices) becomes that of a constant: `nodeName`
+ * (PyTorch's ZeroBackward0, FillBackward2...) gives the old history a zero gradient.
+ * @example writeInplace(t, 'zero_', () => kFill(t, 0), 'ZeroBackward0')
  */
-export function writeInplace(self: TensorImpl, opName: string, write: () => void): TensorImpl {
+export function writeInplace(self: TensorImpl, opName: string, write: () => void, nodeName: string): TensorImpl {
   checkInplaceAllowed(self, opName);
+  // the node takes the edge of the old history, so it is made before the version changes
+  const node = isGradEnabled() && self.requiresGrad ? new ConstantNode(nodeName, self) : null;
   write();
   self.storage.version++;
-  if (isGradEnabled() && self.gradFn !== null && self.base === null) {
-    // like PyTorch's FillBackward0 / ZeroBackward0: the old history gets a zero gradient
-    self.gradFn = new ConstantNode(`${opName === 'zero_' ? 'Zero' : 'Fill'}Backward0`, self);
-    self.outputNr = 0;
-  }
+  if (node) rebase(self, node, 0);
   return self;
 }
 

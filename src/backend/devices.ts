@@ -5,9 +5,16 @@
 import { check } from '../util/assert.js';
 import type { Backend } from './backend.js';
 import { cpuBackend } from './cpu/cpu.js';
+import { createWasmBackend } from './wasm/wasm.js';
 
 const backends = new Map<string, Backend>([['cpu', cpuBackend]]);
-let cpuDefault: Backend = cpuBackend;
+/** The CPU device runs on the WebAssembly backend where the runtime has SIMD, else on the reference kernels. */
+let cpuDefault: Backend = (plainTsRequested() ? null : createWasmBackend()) ?? cpuBackend;
+
+/** `TSGRAD_CPU=ts` in the environment keeps the CPU device on the plain TypeScript kernels (for comparisons). */
+function plainTsRequested(): boolean {
+  return typeof process !== 'undefined' && process.env?.TSGRAD_CPU === 'ts';
+}
 
 /**
  * The backend for a device name, with a clear error for unknown or unavailable devices.

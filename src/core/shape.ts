@@ -62,17 +62,19 @@ export function sameShape(a: Shape, b: Shape): boolean {
  * Checks that every entry is a non-negative integer size (or -1 where `allowInfer`), naming the bad one.
  * @example checkSizes([2, 3]) // [2, 3]
  */
-export function checkSizes(sizes: readonly unknown[], what = 'size', allowInfer = false): number[] {
+export function checkSizes(
+  sizes: readonly unknown[],
+  what = 'size',
+  allowInfer = false,
+  negative = 'Trying to create tensor with negative dimension',
+): number[] {
   for (const s of sizes) {
     checkType(
       isInt(s),
       () =>
         `${what} must be a list of integers, but got ${fmtValue(s)} in (${sizes.map(fmtValue).join(', ')})`,
     );
-    check(
-      s >= 0 || (allowInfer && s === -1),
-      () => `Trying to create tensor with negative dimension ${s}: [${sizes.join(', ')}]`,
-    );
+    check(s >= 0 || (allowInfer && s === -1), () => `${negative} ${s}: [${sizes.join(', ')}]`);
   }
   return sizes as number[];
 }
@@ -130,7 +132,7 @@ export function broadcastShapes(...shapes: Shape[]): number[] {
         const a = shapes.find((x) => x.length - rank + o >= 0 && x[x.length - rank + o] !== 1) ?? shapes[0]!;
         throw new Error(
           `The size of tensor a (${a[a.length - rank + o] ?? cur}) must match the size of tensor b (${d}) at ` +
-            `non-singleton dimension ${i}. Shapes ${shapes.map(fmtShape).join(' and ')} cannot be broadcast together`,
+            `non-singleton dimension ${o}. Shapes ${shapes.map(fmtShape).join(' and ')} cannot be broadcast together`,
         );
       }
     }
@@ -155,7 +157,7 @@ export function broadcastStrides(shape: Shape, strides: readonly number[], targe
  * @example inferSize([-1, 2], 6) // [3, 2]
  */
 export function inferSize(shape: readonly number[], n: number): number[] {
-  checkSizes(shape, 'shape', true);
+  checkSizes(shape, 'shape', true, 'invalid shape dimension');
   let infer = -1;
   let known = 1;
   for (let i = 0; i < shape.length; i++) {
@@ -166,6 +168,12 @@ export function inferSize(shape: readonly number[], n: number): number[] {
   }
   const out = shape.slice();
   if (infer >= 0) {
+    check(
+      known !== 0 || n !== 0,
+      () =>
+        `cannot reshape tensor of 0 elements into shape ${fmtShape(shape)} because the unspecified dimension size ` +
+        '-1 can be any value and is ambiguous',
+    );
     check(
       known !== 0 && n % known === 0,
       () => `shape '${fmtShape(shape)}' is invalid for input of size ${n}`,

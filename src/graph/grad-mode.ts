@@ -2,6 +2,7 @@
  * @file Global autograd modes: grad recording (noGrad/enableGrad), inference mode and anomaly detection.
  * Plain module state, as PyTorch's thread-local GradMode is on the single JS thread.
  */
+import { checkType } from '../util/assert.js';
 
 const state = { grad: true, inference: false, anomaly: false, anomalyCheckNan: true };
 
@@ -18,6 +19,7 @@ export function isGradEnabled(): boolean {
  * @example torch.setGradEnabled(false)
  */
 export function setGradEnabled(flag: boolean): void {
+  checkType(typeof flag === 'boolean', () => `setGradEnabled(): expected a boolean, got ${typeof flag}`);
   state.grad = flag;
 }
 
@@ -43,7 +45,11 @@ export function isInferenceModeEnabled(): boolean {
   return state.inference;
 }
 
-function withState<R>(patch: Partial<typeof state>, fn: () => R): R {
+function withState<R>(patch: Partial<typeof state>, fn: () => R, name: string): R {
+  checkType(
+    typeof fn === 'function',
+    () => `${name}() expects a function to run, e.g. torch.${name}(() => model.forward(x)); got ${typeof fn}`,
+  );
   const saved = { ...state };
   Object.assign(state, patch);
   let restoreNow = true;
@@ -64,7 +70,7 @@ function withState<R>(patch: Partial<typeof state>, fn: () => R): R {
  * @example torch.noGrad(() => w.sub_(w.grad.mul(0.1)))
  */
 export function noGrad<R>(fn: () => R): R {
-  return withState({ grad: false }, fn);
+  return withState({ grad: false }, fn, 'noGrad');
 }
 
 /**
@@ -72,7 +78,7 @@ export function noGrad<R>(fn: () => R): R {
  * @example torch.noGrad(() => torch.enableGrad(() => x.mul(2)))
  */
 export function enableGrad<R>(fn: () => R): R {
-  return withState({ grad: true }, fn);
+  return withState({ grad: true }, fn, 'enableGrad');
 }
 
 /**
@@ -80,7 +86,7 @@ export function enableGrad<R>(fn: () => R): R {
  * @example const y = torch.inferenceMode(() => model.forward(x));
  */
 export function inferenceMode<R>(fn: () => R): R {
-  return withState({ grad: false, inference: true }, fn);
+  return withState({ grad: false, inference: true }, fn, 'inferenceMode');
 }
 
 /**
@@ -88,7 +94,7 @@ export function inferenceMode<R>(fn: () => R): R {
  * @example torch.autograd.detectAnomaly(() => loss.backward())
  */
 export function detectAnomaly<R>(fn: () => R, checkNan = true): R {
-  return withState({ anomaly: true, anomalyCheckNan: checkNan }, fn);
+  return withState({ anomaly: true, anomalyCheckNan: checkNan }, fn, 'autograd.detectAnomaly');
 }
 
 /**

@@ -4,6 +4,7 @@
  */
 import type { DType } from '../core/dtype.js';
 import type { TensorImpl } from './tensor-impl.js';
+import { checkType } from '../util/assert.js';
 
 /** `[node, inputNr]`: where a gradient flows next; `null` for inputs that need no gradient. @example const e: Edge = [node, 0]; */
 export type Edge = readonly [Node | null, number];
@@ -68,6 +69,7 @@ export abstract class Node {
    * @example y.gradFn.registerHook((gradInputs, gradOutputs) => console.log(gradInputs))
    */
   registerHook(fn: (gradInputs: Grad[], gradOutputs: Grad[]) => void): { remove(): void } {
+    checkType(typeof fn === 'function', () => `registerHook(): expected a function (gradInputs, gradOutputs) => void, got ${typeof fn}`);
     this.postHooks ??= [];
     this.postHooks.push(fn);
     return { remove: () => void (this.postHooks = this.postHooks?.filter((h) => h !== fn) ?? null) };

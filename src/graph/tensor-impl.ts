@@ -5,6 +5,7 @@
 import type { Backend, Buf, Strided } from '../backend/backend.js';
 import type { DType } from '../core/dtype.js';
 import { contiguousStrides, isContiguousLayout, numel } from '../core/shape.js';
+import { isGradEnabled } from './grad-mode.js';
 import type { Node, TensorHook } from './node.js';
 
 /**
@@ -50,11 +51,11 @@ export class TensorImpl {
   _hooks: TensorHook[] | null = null;
   /** The AccumulateGrad node of a leaf that requires grad, made on first use. */
   gradAccumulator: Node | null = null;
-  /** For views: the tensor whose storage this views (the root base, never itself a view). */
-  base: TensorImpl | null = null;
+  private viewBase: TensorImpl | null = null;
   /**
-   * For differentiable views (made while recording, of a base that required grad): the storage version their
-   * gradFn belongs to. An in-place change of the base or of a sibling view makes it stale; see Note [View + inplace].
+   * For differentiable views (floating-point views made while grad mode was on): the storage version their gradFn
+   * belongs to; -1 for other tensors and for views made in noGrad. An in-place change of the base or of a sibling
+   * view makes it stale; see Note [View + inplace].
    */
   viewVersion = -1;
   /** The JS number this 0-dim tensor wraps, if any (it then promotes like a Python scalar). */
@@ -69,6 +70,18 @@ export class TensorImpl {
     this.offset = offset;
   }
 
+  /**
+   * For views: the tensor whose storage this views (the root base, never itself a view). A floating-point view made
+   * while grad mode is on is a differentiable view, whose gradFn follows its base's history (Note [View + inplace]).
+   */
+  get base(): TensorImpl | null {
+    return this.viewBase;
+  }
+  set base(b: TensorImpl | null) {
+    this.viewBase = b;
+    if (b !== null && this.viewVersion === -1 && this.dtype.isFloatingPoint && isGradEnabled())
+      this.viewVersion = this.storage.version;
+  }
   /** Element type. */
   get dtype(): DType {
     return this.storage.dtype;

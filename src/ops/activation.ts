@@ -1,9 +1,10 @@
 /**
  * @file softmax and logSoftmax: primitives (not composites) for numerical stability and PyTorch's node names.
  */
-import { float32 } from '../core/dtype.js';
+import { bool } from '../core/dtype.js';
 import { normalizeDim } from '../core/shape.js';
 import type { TensorImpl } from '../graph/tensor-impl.js';
+import { check } from '../util/assert.js';
 import { applyOp, type OpSpec } from './define.js';
 import { exp, mul, sub } from './elementwise.js';
 import { kBinary, kReduce, kUnary, kView } from './kernels.js';
@@ -71,8 +72,14 @@ const LogSoftmaxSpec: OpSpec<number> = {
   backward: (g, _x, out, _n, dim) => [sub(g, mul(exp(out), sum(g, dim, { keepdim: true })))],
 };
 
-function floatInput(x: T): T {
-  return x.dtype.isFloatingPoint ? x : kUnary('copy', x, float32);
+function checkFloat(x: T, what: string): T {
+  check(
+    x.dtype.isFloatingPoint,
+    () =>
+      `${what}(): not implemented for '${x.dtype === bool ? 'Bool' : 'Int'}' tensors, as in PyTorch. Convert with ` +
+      '.float() first.',
+  );
+  return x;
 }
 
 /**
@@ -80,7 +87,7 @@ function floatInput(x: T): T {
  * @example torch.softmax(x, 1)
  */
 export function softmax(x: T, dim: number): T {
-  return applyOp(SoftmaxSpec, [floatInput(x)], normalizeDim(dim, x.shape.length));
+  return applyOp(SoftmaxSpec, [checkFloat(x, 'softmax')], normalizeDim(dim, x.shape.length));
 }
 
 /**
@@ -88,5 +95,5 @@ export function softmax(x: T, dim: number): T {
  * @example torch.logSoftmax(x, 1)
  */
 export function logSoftmax(x: T, dim: number): T {
-  return applyOp(LogSoftmaxSpec, [floatInput(x)], normalizeDim(dim, x.shape.length));
+  return applyOp(LogSoftmaxSpec, [checkFloat(x, 'logSoftmax')], normalizeDim(dim, x.shape.length));
 }

@@ -12,7 +12,12 @@ import {
 import { type Edge, type Grad, Node, type OutputMeta, SavedTensor } from '../graph/node.js';
 import { makeTensor, Storage, type TensorImpl } from '../graph/tensor-impl.js';
 import { check } from '../util/assert.js';
-import { kBinary, kContiguous, kView } from './kernels.js';
+import { kBinary, kContiguous, kCopyInto, kView, kZeros } from './kernels.js';
+
+function kCopy(self: TensorImpl, src: TensorImpl): TensorImpl {
+  kCopyInto(self, src);
+  return self;
+}
 
 /** Which inputs a backward formula reads: indices, or a function of which inputs need a gradient. @example [0, 1] */
 export type SaveSpec = readonly number[] | ((needs: readonly boolean[]) => readonly number[]);
@@ -111,6 +116,13 @@ const CloneSpec: OpSpec<void> = {
   backward: (g) => [g],
 };
 
+/** PyTorch's `new_empty_strided(...).copy_(grad)`: the first gradient of a leaf under createGraph. */
+const AccumulateCopySpec: OpSpec<void> = {
+  name: 'CopyBackwards',
+  forward: ([self, src]) => kCopy(kZeros(self!.shape, self!.dtype, src!), src!),
+  backward: (g) => [null, g],
+};
+
 const AccumulateAddSpec: OpSpec<void> = {
   name: 'AddBackward0',
   forward: ([a, b]) => kBinary('add', a!, b!, a!.dtype),
@@ -123,6 +135,8 @@ const AccumulateAddSpec: OpSpec<void> = {
  */
 export class AccumulateGrad extends Node {
   readonly name = 'AccumulateGrad';
+  /** The highest priority, as in PyTorch: a leaf's gradient is accumulated as soon as it is complete. */
+  override readonly sequenceNr = Number.MAX_SAFE_INTEGER;
   constructor(readonly variable: TensorImpl) {
     super();
     this.outputMeta = [{ shape: variable.shape, dtype: variable.dtype }];
@@ -136,8 +150,10 @@ export class AccumulateGrad extends Node {
       if (r) grad = r;
     }
     if (v._grad === null) {
-      // Under createGraph the clone is recorded, so x.grad carries CloneBackward0 as in PyTorch.
-      v._grad = isGradEnabled() ? applyOp(CloneSpec, [grad], undefined) : kContiguous(grad, true);
+      // Under createGraph the copy is recorded, so x.grad carries CopyBackwards as in PyTorch (clone_obey_contract).
+      v._grad = isGradEnabled()
+        ? applyOp(AccumulateCopySpec, [kZeros(v.shape, v.dtype, grad), grad], undefined)
+        : kContiguous(grad, true);
     } else if (!isGradEnabled()) {
       const cur = v._grad;
       cur.storage.backend.copy(cur.strided, grad.strided, cur.shape, true);

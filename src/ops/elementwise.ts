@@ -5,11 +5,11 @@
  */
 import type { BinaryOp, UnaryOp } from '../backend/backend.js';
 import { bool, type DType, float32 } from '../core/dtype.js';
-import type { TensorImpl } from '../graph/tensor-impl.js';
-import { check } from '../util/assert.js';
+import { TensorImpl } from '../graph/tensor-impl.js';
+import { check, checkType } from '../util/assert.js';
 import { applyOp, type OpSpec } from './define.js';
 import { kBinary, kCast, kCopyInto, kUnary, kWhere, kZeros } from './kernels.js';
-import { type Operand, toTensors } from './operands.js';
+import { describe, type Operand, resultTypeOf, toTensors } from './operands.js';
 
 type T = TensorImpl;
 type Binary = (a: Operand, b: Operand) => T;
@@ -104,6 +104,31 @@ function scalar(v: number, like: T): T {
   return toTensors('scalar', [like, v])[0][1]!;
 }
 
+/** PyTorch's alpha_check: integral results take only integral alphas. */
+function checkAlpha(alpha: number, dtype: DType): void {
+  check(
+    alpha === 1 || dtype.isFloatingPoint || Number.isInteger(alpha),
+    () =>
+      `For integral input tensors, argument alpha must not be a floating point number. Got alpha=${alpha} for a ` +
+      `${dtype} result.`,
+  );
+}
+
+/** PyTorch's sub_check: no subtraction with bool tensors (JS booleans count as bool tensors, as Python's do). */
+function checkSub(a: Operand, b: Operand): void {
+  const isBool = (o: Operand): boolean =>
+    typeof o === 'boolean' ? true : typeof o === 'object' && o.dtype === bool;
+  check(
+    !(isBool(a) && isBool(b)),
+    'Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logicalXor()` operator instead.',
+  );
+  check(
+    !isBool(a) && !isBool(b),
+    'Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying to invert a mask, use ' +
+      'the `~` or `logicalNot()` operator instead.',
+  );
+}
+
 function numericDtype(op: string, tensors: readonly T[], dtype: DType): DType {
   check(
     dtype !== bool || op === 'mul' || op === 'add' || op === 'maximum' || op === 'minimum',
@@ -121,7 +146,9 @@ function numericDtype(op: string, tensors: readonly T[], dtype: DType): DType {
  */
 export function add(a: Operand, b: Operand, opts?: { alpha?: number }): T {
   const [[x, y], dtype] = toTensors('add', [a, b]);
-  return applyOp(AddSpec, [x!, y!], { alpha: opts?.alpha ?? 1, dtype: numericDtype('add', [x!, y!], dtype) });
+  const alpha = opts?.alpha ?? 1;
+  checkAlpha(alpha, dtype);
+  return applyOp(AddSpec, [x!, y!], { alpha, dtype: numericDtype('add', [x!, y!], dtype) });
 }
 
 /**
@@ -130,11 +157,10 @@ export function add(a: Operand, b: Operand, opts?: { alpha?: number }): T {
  */
 export function sub(a: Operand, b: Operand, opts?: { alpha?: number }): T {
   const [[x, y], dtype] = toTensors('sub', [a, b]);
-  check(
-    dtype !== bool,
-    'Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or `logical_xor()` operator instead.',
-  );
-  return applyOp(SubSpec, [x!, y!], { alpha: opts?.alpha ?? 1, dtype });
+  checkSub(a, b);
+  const alpha = opts?.alpha ?? 1;
+  checkAlpha(alpha, dtype);
+  return applyOp(SubSpec, [x!, y!], { alpha, dtype });
 }
 
 /**
@@ -161,6 +187,12 @@ export const div: Binary = (a, b) => {
  */
 export const pow: Binary = (a, b) => {
   const [[x, y], dtype] = toTensors('pow', [a, b]);
+  check(
+    !(typeof b === 'number' && b < 0 && Number.isInteger(b) && !dtype.isFloatingPoint),
+    () =>
+      `Integers to negative integer powers are not allowed. Got a ${x!.dtype} tensor to the power ${b}; convert ` +
+      'with .float() first.',
+  );
   if (typeof b === 'number' && typeof a !== 'number') return applyOp(PowScalarSpec, [x!], { e: b, dtype });
   if (typeof a === 'number') return applyOp(PowScalarBaseSpec, [y!], { base: a, dtype });
   return applyOp(PowTensorSpec, [x!, y!], dtype);
@@ -259,7 +291,12 @@ interface UnaryDef {
   readonly saveInput?: boolean;
   readonly saveOutput?: boolean;
   readonly backward: (g: T, x: T, out: T) => T;
+  /** Set where PyTorch refuses bool inputs: the error message. */
+  readonly boolError?: string;
 }
+
+const noBool = (op: string): string =>
+  `${op}(): not implemented for 'Bool' tensors (as in PyTorch). Convert with .int() or .float() first.`;
 
 function unary(def: UnaryDef): Unary {
   const spec: OpSpec<DType> = {
@@ -270,20 +307,33 @@ function unary(def: UnaryDef): Unary {
     backward: (g, [x], out) => [def.backward(g, x!, out)],
   };
   return (x) => {
-    const [[t]] = toTensors(def.op, [x]);
-    return applyOp(spec, [t!], def.kind === 'float' ? floatOf(t!.dtype) : t!.dtype);
+    checkType(
+      x instanceof TensorImpl,
+      () => `${def.op}(): argument 'input' (position 1) must be Tensor, not ${describe(x)}`,
+    );
+    check(!(def.boolError && x.dtype === bool), () => def.boolError!);
+    return applyOp(spec, [x], def.kind === 'float' ? floatOf(x.dtype) : x.dtype);
   };
 }
 
 const zerosGrad = (g: T): T => zerosLike(g);
 
 /** −x. @example torch.neg(x) */
-export const neg: Unary = unary({ op: 'neg', name: 'NegBackward0', kind: 'same', backward: (g) => neg(g) });
+export const neg: Unary = unary({
+  op: 'neg',
+  name: 'NegBackward0',
+  kind: 'same',
+  backward: (g) => neg(g),
+  boolError:
+    'Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a mask, use the `~` ' +
+    'or `logicalNot()` operator instead.',
+});
 /** |x|. @example torch.abs(x) */
 export const abs: Unary = unary({
   op: 'abs',
   name: 'AbsBackward0',
   kind: 'same',
+  boolError: noBool('abs'),
   saveInput: true,
   backward: (g, x) => mul(g, sign(x)), // d|x| = sign(x)·dx
 });
@@ -356,6 +406,7 @@ export const relu: Unary = unary({
   op: 'relu',
   name: 'ReluBackward0',
   kind: 'same',
+  boolError: 'relu(): Boolean inputs not supported for relu. Convert with .float() first.',
   saveOutput: true,
   backward: (g, _x, out) => where(le(out, 0), 0, g),
 });
@@ -370,15 +421,45 @@ export const reciprocal: Unary = unary({
   backward: (g, _x, out) => mul(neg(g), mul(out, out)), // d(1/x) = −dx/x²
 });
 /** x² (recorded as PowBackward0, as in PyTorch). @example torch.square(x) */
-export const square: Unary = (x) => pow(x, 2);
+export const square: Unary = (x) => {
+  checkType(
+    x instanceof TensorImpl,
+    () => `square(): argument 'input' (position 1) must be Tensor, not ${describe(x)}`,
+  );
+  return pow(x, 2);
+};
 /** Rounds down. @example torch.floor(x) */
-export const floor: Unary = unary({ op: 'floor', name: 'FloorBackward0', kind: 'same', backward: zerosGrad });
+export const floor: Unary = unary({
+  op: 'floor',
+  name: 'FloorBackward0',
+  kind: 'same',
+  backward: zerosGrad,
+  boolError: noBool('floor'),
+});
 /** Rounds up. @example torch.ceil(x) */
-export const ceil: Unary = unary({ op: 'ceil', name: 'CeilBackward0', kind: 'same', backward: zerosGrad });
+export const ceil: Unary = unary({
+  op: 'ceil',
+  name: 'CeilBackward0',
+  kind: 'same',
+  backward: zerosGrad,
+  boolError: noBool('ceil'),
+});
 /** Rounds half to even. @example torch.round(x) */
-export const round: Unary = unary({ op: 'round', name: 'RoundBackward0', kind: 'same', backward: zerosGrad });
+export const round: Unary = unary({
+  op: 'round',
+  name: 'RoundBackward0',
+  kind: 'same',
+  backward: zerosGrad,
+  boolError: noBool('round'),
+});
 /** Rounds toward zero. @example torch.trunc(x) */
-export const trunc: Unary = unary({ op: 'trunc', name: 'TruncBackward0', kind: 'same', backward: zerosGrad });
+export const trunc: Unary = unary({
+  op: 'trunc',
+  name: 'TruncBackward0',
+  kind: 'same',
+  backward: zerosGrad,
+  boolError: noBool('trunc'),
+});
 /** Gauss error function. @example torch.erf(x) */
 export const erf: Unary = unary({
   op: 'erf',
@@ -407,14 +488,13 @@ export const expm1: Unary = unary({
 // ---------------------------------------------------------------------------------------------------------------
 // clamp
 
-const ClampScalarSpec: OpSpec<{ min: number | null; max: number | null; name: string }> = {
+const ClampScalarSpec: OpSpec<{ min: number | null; max: number | null; dtype: DType }> = {
   name: 'ClampBackward1',
-  forward: ([x], { min, max }) => {
+  forward: ([x], { min, max, dtype }) => {
     let r = x!;
-    const dt = x!.dtype;
-    if (min !== null) r = kBinary('maximum', r, scalar(min, x!), dt);
-    if (max !== null) r = kBinary('minimum', r, scalar(max, x!), dt);
-    return r === x ? kUnary('copy', x!) : r;
+    if (min !== null) r = kBinary('maximum', r, scalar(min, x!), dtype);
+    if (max !== null) r = kBinary('minimum', r, scalar(max, x!), dtype);
+    return r;
   },
   save: [0],
   // the gradient passes where min ≤ x ≤ max
@@ -426,24 +506,26 @@ const ClampScalarSpec: OpSpec<{ min: number | null; max: number | null; name: st
   },
 };
 
-const ClampTensorSpec: OpSpec<{ hasMin: boolean; hasMax: boolean }> = {
+const ClampTensorSpec: OpSpec<{ hasMin: boolean; hasMax: boolean; dtype: DType }> = {
   name: 'ClampBackward0',
-  forward: ([x, lo, hi], { hasMin, hasMax }) => {
+  forward: ([x, lo, hi], { hasMin, hasMax, dtype }) => {
     let r = x!;
-    if (hasMin) r = kBinary('maximum', r, lo!, x!.dtype);
-    if (hasMax) r = kBinary('minimum', r, hi!, x!.dtype);
+    if (hasMin) r = kBinary('maximum', r, lo!, dtype);
+    if (hasMax) r = kBinary('minimum', r, hi!, dtype);
     return r;
   },
   save: [0, 1, 2],
-  backward: (g, [x, lo, hi], _out, [, needLo, needHi], { hasMin, hasMax }) => {
-    const aboveMin = hasMin ? ge(x!, lo!) : null;
-    const belowMax = hasMax ? le(x!, hi!) : null;
-    const inside = aboveMin && belowMax ? logicalAnd(aboveMin, belowMax) : (aboveMin ?? belowMax)!;
-    return [
-      where(inside, g, 0),
-      needLo && hasMin ? where(lt(x!, lo!), g, 0) : null,
-      needHi && hasMax ? where(gt(x!, hi!), g, 0) : null,
-    ];
+  // PyTorch's clamp_backward_min_max: where min > max the result is max, so max gets the gradient
+  backward: (g, [x, lo, hi], _out, [needX, needLo, needHi], { hasMin, hasMax }) => {
+    if (hasMin && hasMax)
+      return [
+        needX ? where(logicalAnd(ge(x!, lo!), le(x!, hi!)), g, 0) : null,
+        needLo ? where(logicalAnd(lt(x!, lo!), lt(lo!, hi!)), g, 0) : null,
+        needHi ? where(logicalOr(gt(x!, hi!), lt(hi!, lo!)), g, 0) : null,
+      ];
+    if (hasMin)
+      return [needX ? where(ge(x!, lo!), g, 0) : null, needLo ? where(lt(x!, lo!), g, 0) : null, null];
+    return [needX ? where(le(x!, hi!), g, 0) : null, null, needHi ? where(gt(x!, hi!), g, 0) : null];
   },
 };
 
@@ -467,12 +549,12 @@ export function clamp(x: T, min?: number | T | null | ClampBounds, max?: number 
   lo ??= null;
   hi ??= null;
   check(lo !== null || hi !== null, "torch.clamp: At least one of 'min' or 'max' must not be None");
-  if ((lo === null || typeof lo === 'number') && (hi === null || typeof hi === 'number')) {
-    const name = lo === null ? 'ClampMaxBackward0' : hi === null ? 'ClampMinBackward0' : 'ClampBackward1';
-    return applyOp({ ...ClampScalarSpec, name }, [x], { min: lo, max: hi, name });
-  }
+  // the result dtype promotes over the bounds given, as torch.result_type(x, min, max)
+  const dtype = resultTypeOf([x, ...(lo === null ? [] : [lo]), ...(hi === null ? [] : [hi])]);
+  if ((lo === null || typeof lo === 'number') && (hi === null || typeof hi === 'number'))
+    return applyOp(ClampScalarSpec, [x], { min: lo, max: hi, dtype });
   const [[t, l, h]] = toTensors('clamp', [x, lo ?? 0, hi ?? 0]);
-  return applyOp(ClampTensorSpec, [t!, l!, h!], { hasMin: lo !== null, hasMax: hi !== null });
+  return applyOp(ClampTensorSpec, [t!, l!, h!], { hasMin: lo !== null, hasMax: hi !== null, dtype });
 }
 
 function isTensor(v: unknown): v is T {

@@ -7,7 +7,7 @@ import { check, fmtShape } from '../util/assert.js';
 import { applyOp, type OpSpec } from './define.js';
 import { mul } from './elementwise.js';
 import { kMatmul, kView } from './kernels.js';
-import { expand, reshape, squeeze, t, transpose, unsqueeze } from './movement.js';
+import { expand, reshape, squeezeInplaceDim, t, transpose, unsafeView, unsqueeze } from './movement.js';
 
 type T = TensorImpl;
 
@@ -60,12 +60,21 @@ const MvSpec: OpSpec<void> = {
   ],
 };
 
-function checkSameDtype(a: T, b: T, what: string): void {
-  check(
-    a.dtype === b.dtype,
-    () =>
-      `${what}: expected both operands to have the same dtype, but got ${a.dtype.name} != ${b.dtype.name}. ` +
-      `Convert one with .to(${a.dtype}) first.`,
+/** c10's names of dtypes, as PyTorch's messages print them. */
+const C10_NAMES = { float32: 'float', float64: 'double', int32: 'int', bool: 'bool' } as const;
+const SCALAR_NAMES = { float32: 'Float', float64: 'Double', int32: 'Int', bool: 'Bool' } as const;
+
+function checkSameDtype(a: T, b: T, what: 'mm' | 'bmm' | 'mv' | 'dot'): void {
+  if (a.dtype === b.dtype) return;
+  const fix = ` Convert one with .to(${a.dtype}) first.`;
+  if (what === 'dot')
+    throw new Error(
+      `dot : expected both vectors to have same dtype, but found ${SCALAR_NAMES[a.dtype.name]} and ` +
+        `${SCALAR_NAMES[b.dtype.name]}.${fix}`,
+    );
+  const names = what === 'bmm' ? 'batch1 and batch2' : what === 'mv' ? 'mat and vec' : 'm1 and m2';
+  throw new Error(
+    `expected ${names} to have the same dtype, but got: ${C10_NAMES[a.dtype.name]} != ${C10_NAMES[b.dtype.name]}.${fix}`,
   );
 }
 
@@ -93,11 +102,7 @@ export function bmm(a: T, b: T): T {
   check(a.shape.length === 3, () => `batch1 must be a 3D tensor, got ${fmtShape(a.shape)}`);
   check(b.shape.length === 3, () => `batch2 must be a 3D tensor, got ${fmtShape(b.shape)}`);
   check(
-    a.shape[0] === b.shape[0],
-    () => `batch1 and batch2 must have same number of batches, got ${a.shape[0]} and ${b.shape[0]}`,
-  );
-  check(
-    a.shape[2] === b.shape[1],
+    a.shape[0] === b.shape[0] && a.shape[2] === b.shape[1],
     () =>
       `Expected size for first two dimensions of batch2 tensor to be: [${a.shape[0]}, ${a.shape[2]}] but got: [${b.shape[0]}, ${b.shape[1]}].`,
   );
@@ -153,7 +158,7 @@ export function matmul(a: T, b: T): T {
   );
   if (ra === 1 && rb === 1) return dot(a, b);
   if (ra === 2 && rb === 1) return mv(a, b);
-  if (ra === 1 && rb === 2) return squeeze(mm(unsqueeze(a, 0), b), 0);
+  if (ra === 1 && rb === 2) return squeezeInplaceDim(mm(unsqueeze(a, 0), b), 0); // PyTorch's mm(...).squeeze_(0)
   if (ra === 2 && rb === 2) return mm(a, b);
   const k = a.shape[ra - 1]!;
   const kb = rb === 1 ? b.shape[0]! : b.shape[rb - 2]!;
@@ -164,10 +169,10 @@ export function matmul(a: T, b: T): T {
       `the last dim of the first (${k}) must equal the ${rb === 1 ? 'size' : 'second-to-last dim'} of the second (${kb}))`,
   );
   if (ra >= 3 && rb <= 2) {
-    // fold the batch into the rows: one mm
+    // fold the batch into the rows: one mm (PyTorch's _unsafe_view of the folded product)
     const rows = reshape(a, [-1, k]);
     const out = rb === 1 ? mv(rows, b) : mm(rows, b);
-    return reshape(out, rb === 1 ? a.shape.slice(0, -1) : [...a.shape.slice(0, -1), b.shape[1]!]);
+    return unsafeView(out, rb === 1 ? a.shape.slice(0, -1) : [...a.shape.slice(0, -1), b.shape[1]!]);
   }
   const a2 = ra === 1 ? unsqueeze(a, 0) : a;
   const b2 = rb === 1 ? unsqueeze(b, 1) : b;
@@ -177,8 +182,6 @@ export function matmul(a: T, b: T): T {
   const bsz = batch.reduce((x, y) => x * y, 1);
   const a3 = reshape(expand(a2, [...batch, n, k]), [bsz, n, k]);
   const b3 = reshape(expand(b2, [...batch, k, m]), [bsz, k, m]);
-  let out = reshape(bmm(a3, b3), [...batch, n, m]);
-  if (ra === 1) out = squeeze(out, -2);
-  if (rb === 1) out = squeeze(out, -1);
-  return out;
+  // vector operands' unit dims are dropped by the final _unsafe_view, as in PyTorch
+  return unsafeView(bmm(a3, b3), [...batch, ...(ra === 1 ? [] : [n]), ...(rb === 1 ? [] : [m])]);
 }

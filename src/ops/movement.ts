@@ -3,7 +3,7 @@
  * input's storage and only compute new (shape, strides, offset); cat, stack, repeat, gather and friends copy.
  * Each backward is the inverse movement; index-like views scatter their gradient back into zeros.
  */
-import { bool, int32 } from '../core/dtype.js';
+import { bool, type DType, int32, promoteTypes } from '../core/dtype.js';
 import {
   checkSizes,
   inferSize,
@@ -113,6 +113,15 @@ const UnsafeViewSpec: OpSpec<readonly number[]> = {
 };
 
 /**
+ * A view of `x` (which must allow it, e.g. a fresh contiguous result) recorded as PyTorch's `_unsafe_view`
+ * (UnsafeViewBackward0), as matmul and reshape-by-copy end.
+ * @example unsafeView(bmm(a, b), [2, 3, 4, 5])
+ */
+export function unsafeView(x: T, shape: readonly number[]): T {
+  return applyOp(UnsafeViewSpec, [x], shape);
+}
+
+/**
  * Same data with a new shape: a view when the strides allow it, else a copy.
  * @example x.reshape(3, 2) ; x.reshape(-1)
  */
@@ -158,37 +167,50 @@ export function unsqueeze(x: T, dim: number): T {
   return unsqueezeOp(x, normalizeDim(dim, x.shape.length + 1));
 }
 
-const squeezeOp = defineView<{ dims: readonly number[]; name: string }>({
-  name: 'SqueezeBackward0',
-  geometry: (x, { dims }) => ({
-    shape: x.shape.filter((s, d) => !(dims.includes(d) && s === 1)),
-    strides: x.strides.filter((_, d) => !(dims.includes(d) && x.shape[d] === 1)),
-    offset: x.offset,
-  }),
-  backward: (g, inputShape) => reshape(g, inputShape),
-});
-const squeezeDimOp = defineView<{ dims: readonly number[]; name: string }>({
-  name: 'SqueezeBackward1',
-  geometry: (x, { dims }) => ({
-    shape: x.shape.filter((s, d) => !(dims.includes(d) && s === 1)),
-    strides: x.strides.filter((_, d) => !(dims.includes(d) && x.shape[d] === 1)),
-    offset: x.offset,
-  }),
-  backward: (g, inputShape) => reshape(g, inputShape),
-});
+/** A squeeze view recorded under `name` (PyTorch numbers each squeeze overload: see squeeze). */
+function squeezeView(name: string): ViewFn<readonly number[]> {
+  return defineView<readonly number[]>({
+    name,
+    geometry: (x, dims) => ({
+      shape: x.shape.filter((s, d) => !(dims.includes(d) && s === 1)),
+      strides: x.strides.filter((_, d) => !(dims.includes(d) && x.shape[d] === 1)),
+      offset: x.offset,
+    }),
+    backward: (g, inputShape) => reshape(g, inputShape),
+  });
+}
+const squeezeAllOp = squeezeView('SqueezeBackward0'); // squeeze()
+const squeezeDimOp = squeezeView('SqueezeBackward1'); // squeeze(dim)
+const squeezeDimsOp = squeezeView('SqueezeBackward2'); // squeeze(dims), PyTorch 2.x
+const squeezeInplaceDimOp = squeezeView('SqueezeBackward4'); // squeeze_(dim), PyTorch 2.x
 
 /**
- * Removes dims of size 1 (all of them, or only `dim`).
- * @example x.squeeze() ; x.squeeze(0)
+ * Removes dims of size 1 (all of them, only `dim`, or only those in a list of dims).
+ * @example x.squeeze() ; x.squeeze(0) ; x.squeeze([0, 2])
  */
 export function squeeze(x: T, dim?: number | readonly number[]): T {
-  if (dim === undefined) return squeezeOp(x, { dims: x.shape.map((_, d) => d), name: '' });
-  return squeezeDimOp(x, { dims: normalizeDims(dim, x.shape.length), name: '' });
+  if (dim === undefined)
+    return squeezeAllOp(
+      x,
+      x.shape.map((_, d) => d),
+    );
+  const dims = normalizeDims(dim, x.shape.length);
+  return typeof dim === 'number' ? squeezeDimOp(x, dims) : squeezeDimsOp(x, dims);
+}
+
+/**
+ * squeeze(x, dim) recorded as PyTorch's in-place `squeeze_(dim)` (SqueezeBackward4), which matmul of a vector by a
+ * matrix ends with; otherwise the same view as squeeze.
+ * @example squeezeInplaceDim(mm(unsqueeze(v, 0), m), 0)
+ */
+export function squeezeInplaceDim(x: T, dim: number): T {
+  return squeezeInplaceDimOp(x, [normalizeDim(dim, x.shape.length)]);
 }
 
 const transposeOp = defineView<readonly [number, number]>({
   name: 'TransposeBackward0',
   geometry: (x, [a, b]) => {
+    if (x.shape.length === 0) return x; // a 0-dim tensor: dims 0 and -1 name no axis
     const shape = x.shape.slice();
     const strides = x.strides.slice();
     [shape[a], shape[b]] = [shape[b]!, shape[a]!];
@@ -256,7 +278,12 @@ export function permute(x: T, dims: readonly number[]): T {
       `permute(sparse_coo): number of dimensions in the tensor input does not match the length of the desired ` +
       `ordering of dimensions i.e. input.dim() = ${x.shape.length} is not equal to len(dims) = ${dims.length}`,
   );
-  return permuteOp(x, normalizeDims(dims, x.shape.length));
+  const normalized = dims.map((d) => normalizeDim(d, x.shape.length));
+  check(
+    new Set(normalized).size === normalized.length,
+    () => `permute(): duplicate dims are not allowed. Got dims ${fmtShape(dims)}.`,
+  );
+  return permuteOp(x, normalized);
 }
 
 const expandOp = defineView<readonly number[]>({
@@ -290,13 +317,16 @@ export function expand(x: T, shape: readonly number[]): T {
     const d = i - off;
     const cur = d >= 0 ? x.shape[d]! : 1;
     if (s === -1) {
-      check(d >= 0, 'expand: -1 is not allowed in a leading, non-existing dimension');
+      check(
+        d >= 0,
+        () => `The expanded size of the tensor (-1) isn't allowed in a leading, non-existing dimension ${i}`,
+      );
       return cur;
     }
     check(
       cur === s || cur === 1,
       () =>
-        `The expanded size of the tensor (${s}) must match the existing size (${cur}) at non-singleton dimension ${i}. ` +
+        `The expanded size of the tensor (${s}) must match the existing size (${cur}) at non-singleton dimension ${i}.  ` +
         `Target sizes: ${fmtShape(shape)}.  Tensor sizes: ${fmtShape(x.shape)}`,
     );
     return s;
@@ -433,6 +463,10 @@ export function split(x: T, splitSize: number | readonly number[], dim = 0): T[]
       isInt(splitSize) && splitSize >= 0,
       () => `split expects split_size be non-negative, but got split_size=${splitSize}`,
     );
+    check(
+      splitSize > 0 || size === 0,
+      () => `split_size can only be 0 if dimension size is 0, but got dimension size of ${size}`,
+    );
     const n = splitSize === 0 ? 1 : Math.max(1, Math.ceil(size / splitSize));
     const sizes = Array.from({ length: n }, (_, i) => Math.min(splitSize, size - i * splitSize));
     return splitBySizes(x, sizes, d, 'SplitBackward0');
@@ -458,6 +492,8 @@ export function chunk(x: T, chunks: number, dim = 0): T[] {
   check(x.shape.length > 0, 'chunk expects at least a 1-dimensional tensor');
   const d = normalizeDim(dim, x.shape.length);
   const size = x.shape[d]!;
+  // an empty dim still gives `chunks` (empty) chunks, through split_with_sizes as in PyTorch
+  if (size === 0) return split(x, new Array<number>(chunks).fill(0), d);
   return split(x, Math.max(1, Math.ceil(size / chunks)), d);
 }
 
@@ -512,16 +548,18 @@ export function clone(x: T): T {
   return cloneOp([x]);
 }
 
-const CatSpec: OpSpec<number> = {
+const isLegacyEmpty = (x: T): boolean => x.shape.length === 1 && x.shape[0] === 0;
+
+const CatSpec: OpSpec<{ dim: number; dtype: DType }> = {
   name: 'CatBackward0',
-  forward: (xs, dim) => {
+  forward: (xs, { dim, dtype }) => {
     const first = xs.find((x) => !(x.shape.length === 1 && x.shape[0] === 0))!;
     const shape = first.shape.slice();
     shape[dim] = xs.reduce(
       (acc, x) => acc + (x.shape.length === 1 && x.shape[0] === 0 ? 0 : x.shape[dim]!),
       0,
     );
-    const out = kZeros(shape, first.dtype, first);
+    const out = kZeros(shape, dtype, first);
     let start = 0;
     for (const x of xs) {
       if (x.shape.length === 1 && x.shape[0] === 0) continue;
@@ -532,10 +570,10 @@ const CatSpec: OpSpec<number> = {
     }
     return out;
   },
-  backward: (g, inputs, _out, needs, dim) => {
+  backward: (g, inputs, _out, needs, { dim }) => {
     let start = 0;
     return inputs.map((x, i) => {
-      if (x.shape.length === 1 && x.shape[0] === 0) return null;
+      if (isLegacyEmpty(x)) return needs[i] ? kZeros(x.shape, g.dtype, g) : null;
       const len = x.shape[dim]!;
       const r = needs[i] ? narrow(g, dim, start, len) : null;
       start += len;
@@ -561,12 +599,6 @@ export function cat(tensors: readonly T[], dim = 0): T {
       x.shape.length === ref.shape.length,
       () => `Tensors must have same number of dimensions: got ${ref.shape.length} and ${x.shape.length}`,
     );
-    check(
-      x.dtype === ref.dtype,
-      () =>
-        `torch.cat(): expected all tensors to have the same dtype, got ${ref.dtype} and ${x.dtype} (tensor ${i}). ` +
-        'Convert them with .to(dtype) first.',
-    );
     for (let k = 0; k < x.shape.length; k++) {
       const s = x.shape[k];
       check(
@@ -577,7 +609,9 @@ export function cat(tensors: readonly T[], dim = 0): T {
       );
     }
   });
-  return applyOp(CatSpec, tensors, d);
+  // the result dtype promotes over all inputs, as in PyTorch
+  const dtype = tensors.reduce((acc, x) => promoteTypes(acc, x.dtype), tensors[0]!.dtype);
+  return applyOp(CatSpec, tensors, { dim: d, dtype });
 }
 
 /**
@@ -673,14 +707,17 @@ function checkIndex(index: T, what: string): void {
   );
 }
 
-function checkIndexBounds(index: T, size: number, what: string): void {
+function checkIndexBounds(index: T, size: number, what: string, dim: number): void {
   const be = index.storage.backend;
   if (!be.readSync) return;
   const c = kContiguous(index);
   const data = be.readSync(c.storage.buf, c.dtype);
   for (let i = 0; i < numel(c.shape); i++) {
     const v = data[c.offset + i]!;
-    check(v >= 0 && v < size, () => `${what}(): index ${v} is out of bounds for dimension with size ${size}`);
+    check(v >= 0 && v < size, () => {
+      const detail = `index ${v} is out of bounds for dimension ${dim} with size ${size}`;
+      return what === 'indexSelect' ? `indexSelect(): index out of range in self: ${detail}` : `${what}(): ${detail}`;
+    });
   }
 }
 
@@ -707,7 +744,21 @@ export function scatterAdd(x: T, dim: number, index: T, src: T): T {
     index.shape.length === x.shape.length,
     'scatterAdd(): Index tensor must have the same number of dimensions as self tensor',
   );
-  checkIndexBounds(index, x.shape[d]!, 'scatterAdd');
+  check(
+    src.dtype === x.dtype,
+    () =>
+      `scatter(): Expected self.dtype to be equal to src.dtype (got ${x.dtype} and ${src.dtype}). Convert src with ` +
+      `.to(${x.dtype}) first.`,
+  );
+  index.shape.forEach((s: number, k: number) => {
+    check(
+      s <= src.shape[k]! && (k === d || s <= x.shape[k]!),
+      () =>
+        `Expected index ${fmtShape(index.shape)} to be smaller than self ${fmtShape(x.shape)} apart from dimension ` +
+        `${d} and to be smaller size than src ${fmtShape(src.shape)}`,
+    );
+  });
+  checkIndexBounds(index, x.shape[d]!, 'scatterAdd', d);
   return applyOp(ScatterAddSpec, [x, src], { dim: d, index: viewOf(index, src.shape) });
 }
 
@@ -747,7 +798,7 @@ export function gather(x: T, dim: number, index: T): T {
         `self ${fmtShape(x.shape)} apart from dimension ${d}`,
     );
   });
-  checkIndexBounds(index, x.shape[d]!, 'gather');
+  checkIndexBounds(index, x.shape[d]!, 'gather', d);
   return applyOp(GatherSpec, [x], { dim: d, index });
 }
 
@@ -780,7 +831,7 @@ export function indexSelect(x: T, dim: number, index: T): T {
   checkIndex(index, 'indexSelect');
   check(index.shape.length <= 1, 'index_select(): Index is supposed to be a vector');
   const d = normalizeDim(dim, x.shape.length);
-  checkIndexBounds(index, x.shape.length ? x.shape[d]! : 1, 'indexSelect');
+  checkIndexBounds(index, x.shape.length ? x.shape[d]! : 1, 'indexSelect', d);
   const idx = index.shape.length === 0 ? kView(index, [1], [0], index.offset) : index;
   return applyOp(IndexSelectSpec, [x], { dim: d, index: idx });
 }

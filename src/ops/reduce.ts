@@ -22,7 +22,7 @@ import {
   sub,
   where,
 } from './elementwise.js';
-import { kBinary, kFull, kReduce, kUnary, kView, kWhere, kZeros } from './kernels.js';
+import { kBinary, kCast, kFull, kReduce, kUnary, kView, kWhere, kZeros } from './kernels.js';
 import { expand, reshape, scatterAdd, setSumDims, unsqueeze } from './movement.js';
 
 type T = TensorImpl;
@@ -39,6 +39,7 @@ export interface ReduceOptions {
 interface Reduced {
   readonly dims: readonly number[];
   readonly keepdim: boolean;
+  /** No dim given (PyTorch's overload without dim, e.g. SumBackward0); an empty dim list reduces all dims too. */
   readonly all: boolean;
 }
 
@@ -46,8 +47,9 @@ function parse(x: T, dim: Dims | ReduceOptions, opts: ReduceOptions | undefined)
   if (dim !== null && typeof dim === 'object' && !Array.isArray(dim))
     return parse(x, undefined, dim as ReduceOptions);
   const o = opts ?? {};
-  const all = dim === undefined || dim === null || (Array.isArray(dim) && dim.length === 0);
-  const dims = normalizeDims(all ? undefined : (dim as number | readonly number[]), x.shape.length);
+  const all = dim === undefined || dim === null;
+  const empty = Array.isArray(dim) && dim.length === 0;
+  const dims = normalizeDims(all || empty ? undefined : (dim as number | readonly number[]), x.shape.length);
   return [{ dims: x.shape.length === 0 ? [] : dims, keepdim: o.keepdim ?? false, all }, o];
 }
 
@@ -100,7 +102,7 @@ function count(shape: readonly number[], r: Reduced): number {
 
 const sumSpec = (name: string): OpSpec<Reduced & { dtype: DType }> => ({
   name,
-  forward: ([x], p) => kReduceTo('sum', x!, p, p.dtype),
+  forward: ([x], p) => kReduceTo('sum', kCast(x!, p.dtype), p, p.dtype),
   backward: (g, [x], _o, _n, p) => [expandBack(g, x!.shape, p)],
 });
 const Sum0 = sumSpec('SumBackward0');
@@ -119,7 +121,7 @@ export function sum(x: T, dim?: Dims | ReduceOptions, opts?: ReduceOptions): T {
 const meanSpec = (name: string): OpSpec<Reduced & { dtype: DType }> => ({
   name,
   forward: ([x], p) => {
-    const s = kReduceTo('sum', x!, p, p.dtype);
+    const s = kReduceTo('sum', kCast(x!, p.dtype), p, p.dtype);
     return kBinary('div', s, scalarOf(count(x!.shape, p), s), p.dtype);
   },
   backward: (g, [x], _o, _n, p) => [div(expandBack(g, x!.shape, p), count(x!.shape, p))],
@@ -150,7 +152,7 @@ export function mean(x: T, dim?: Dims | ReduceOptions, opts?: ReduceOptions): T 
 
 const prodSpec = (name: string): OpSpec<Reduced & { dtype: DType }> => ({
   name,
-  forward: ([x], p) => kReduceTo('prod', x!, p, p.dtype),
+  forward: ([x], p) => kReduceTo('prod', kCast(x!, p.dtype), p, p.dtype),
   save: [0],
   saveOutput: true,
   // d Πx = Π_{j≠i} x_j · dx_i: result/x where x ≠ 0, else the product of the others (computed exactly)
@@ -222,18 +224,21 @@ export function prod(x: T, dim?: number | ReduceOptions | null, opts?: ReduceOpt
 // max / min / amax / amin / argmax / argmin
 
 function checkNonEmpty(x: T, what: string, r: Reduced): void {
-  for (const d of r.all ? x.shape.map((_, i) => i) : r.dims)
-    check(
-      x.shape[d] !== 0,
-      () =>
-        `${what}(): Expected reduction dim ${d} to have non-zero size (input shape ${fmtShape(x.shape)}). ` +
-        (r.all ? 'Specify a dim with a non-zero size, or do not reduce an empty tensor.' : ''),
-    );
-  if (r.all)
+  if (r.all) {
     check(
       numel(x.shape) > 0,
       () =>
-        `${what}(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim with the 'dim' argument.`,
+        `${what}(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim with ` +
+        `the 'dim' argument (input shape ${fmtShape(x.shape)}).`,
+    );
+    return;
+  }
+  for (const d of r.dims)
+    check(
+      x.shape[d] !== 0,
+      () =>
+        `${what}(): Expected reduction dim ${d} to have non-zero size. The input has shape ${fmtShape(x.shape)}: ` +
+        'reduce over a dim of non-zero size.',
     );
 }
 
@@ -245,17 +250,27 @@ function evenlyDistribute(g: T, x: T, out: T, r: Reduced): T {
   return where(mask, div(unreduce(g, x.shape, r), counts), 0);
 }
 
-const extremeSpec = (name: string, op: 'max' | 'min'): OpSpec<Reduced> => ({
+/**
+ * PyTorch's scale_grad_by_count (amax/amin): g/count on the positions equal to the result. Unlike max(), NaN is not
+ * matched, so a slice whose result is NaN gets NaN gradients everywhere (0/0), as in PyTorch.
+ */
+function scaleGradByCount(g: T, x: T, out: T, r: Reduced): T {
+  const mask = eq(x, unreduce(out, x.shape, r));
+  const counts = sum(mask, r.dims.length ? r.dims : null, { keepdim: true, dtype: g.dtype });
+  return mul(div(unreduce(g, x.shape, r), counts), mask);
+}
+
+const extremeSpec = (name: string, op: 'max' | 'min', grad: typeof evenlyDistribute): OpSpec<Reduced> => ({
   name,
   forward: ([x], p) => kReduceTo(op, x!, p, x!.dtype),
   save: [0],
   saveOutput: true,
-  backward: (g, [x], out, _n, p) => [evenlyDistribute(g, x!, out, p)],
+  backward: (g, [x], out, _n, p) => [grad(g, x!, out, p)],
 });
-const Max1 = extremeSpec('MaxBackward1', 'max');
-const Min1 = extremeSpec('MinBackward1', 'min');
-const Amax = extremeSpec('AmaxBackward0', 'max');
-const Amin = extremeSpec('AminBackward0', 'min');
+const Max1 = extremeSpec('MaxBackward1', 'max', evenlyDistribute);
+const Min1 = extremeSpec('MinBackward1', 'min', evenlyDistribute);
+const Amax = extremeSpec('AmaxBackward0', 'max', scaleGradByCount);
+const Amin = extremeSpec('AminBackward0', 'min', scaleGradByCount);
 
 const indexedSpec = (name: string, op: 'max' | 'min'): MultiOpSpec<Reduced> => ({
   name,
@@ -266,6 +281,7 @@ const indexedSpec = (name: string, op: 'max' | 'min'): MultiOpSpec<Reduced> => (
   saveOutput: true,
   // the gradient goes to the selected index: scattered into zeros of the input's shape
   backward: ([g], [x], [, indices], _n, p) => {
+    if (x!.shape.length === 0) return [g!]; // a 0-dim input is its own max
     const gx = unreduce(g!, x!.shape, p);
     const ix = unreduce(indices!, x!.shape, p);
     return [scatterAdd(kZeros(x!.shape, gx.dtype, gx), p.dims[0]!, ix, gx)];
@@ -437,7 +453,8 @@ function varParams(x: T, dim: Dims | VarOptions, opts: VarOptions | undefined, w
     return varParams(x, undefined, dim as VarOptions, what);
   check(
     x.dtype.isFloatingPoint,
-    () => `${what}(): input dtype should be float32 or float64, but got ${x.dtype}`,
+    () =>
+      `std and var only support floating point and complex dtypes (${what}() got ${x.dtype}). Convert with .float() first.`,
   );
   const o = opts ?? {};
   const [r] = parse(x, dim as Dims, { keepdim: o.keepdim ?? false });
@@ -501,15 +518,25 @@ const NormSpec: OpSpec<Reduced & { p: number }> = {
   },
   save: [0],
   saveOutput: true,
+  // PyTorch's norm_backward, case by case (zeros of x and a zero norm give zero gradients, never NaN)
   backward: (g, [x], out, _n, r) => {
+    const p = r.p;
+    if (p === 0) return [null]; // piecewise constant: no gradient, as in PyTorch
     const gx = unreduce(g, x!.shape, r);
     const nx = unreduce(out, x!.shape, r);
-    if (r.p === 0) return [mul(gx, 0)];
-    if (r.p === 1) return [mul(sign(x!), gx)];
-    if (!Number.isFinite(r.p)) return [mul(sign(x!), evenlyDistribute(g, abs(x!), out, r))];
-    // d‖x‖ₚ = x·|x|^(p−2)/‖x‖^(p−1)·dx, zero where the norm is 0
-    const scale = r.p === 2 ? div(gx, nx) : div(mul(gx, pow(abs(x!), r.p - 2)), pow(nx, r.p - 1));
-    return [where(eq(nx, 0), 0, mul(x!, scale))];
+    if (p === 1) return [mul(sign(x!), gx)];
+    if (p === 2) return [mul(gx, where(eq(nx, 0), 0, div(x!, nx)))];
+    if (!Number.isFinite(p)) {
+      // the gradient of amax/amin(|x|), shared by ties (and NaNs)
+      const ax = abs(x!);
+      const mask = logicalOr(eq(ax, nx), isnan(ax));
+      const counts = sum(mask, r.dims.length ? r.dims : null, { keepdim: true, dtype: g.dtype });
+      return [mul(sign(x!), mul(div(gx, counts), mask))];
+    }
+    // d‖x‖ₚ = sign(x)·|x|^(p−1)·‖x‖^(1−p)·dx
+    if (p < 1) return [mul(mul(where(eq(x!, 0), 0, mul(sign(x!), pow(abs(x!), p - 1))), gx), pow(nx, 1 - p))];
+    const scaled = p < 2 ? mul(sign(x!), pow(abs(x!), p - 1)) : mul(x!, pow(abs(x!), p - 2));
+    return [mul(scaled, where(eq(nx, 0), 0, div(gx, pow(nx, p - 1))))];
   },
 };
 
@@ -553,7 +580,8 @@ const CumsumSpec: OpSpec<number> = {
   forward: ([x], dim) => {
     const be = x!.storage.backend;
     const dtype = x!.dtype.isFloatingPoint ? x!.dtype : int32;
-    return fromBuf(be, be.cumulative('sum', x!.strided, x!.shape, dim, dtype), dtype, x!.shape);
+    const v = x!.shape.length === 0 ? kView(x!, [1], [0], x!.offset) : x!; // a 0-dim tensor scans as [1]
+    return fromBuf(be, be.cumulative('sum', v.strided, v.shape, dim, dtype), dtype, x!.shape);
   },
   // reverse cumulative sum of the gradient: Σ_{j≥i} g_j = Σ g − cumsum(g) + g
   backward: (g, _x, _o, _n, dim) => [sub(add(sum(g, dim, { keepdim: true }), g), cumsum(g, dim))],

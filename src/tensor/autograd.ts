@@ -6,9 +6,33 @@ import * as fn from '../autograd/functional.js';
 import type { Tensor } from './tensor.js';
 
 export type { BackwardOptions, GradOptions } from '../autograd/engine.js';
-export { Function, FunctionCtx } from '../autograd/function.js';
+import { FunctionCtx as BaseCtx } from '../autograd/function.js';
+import * as gc from '../autograd/gradcheck.js';
+export { Function } from '../autograd/function.js';
 export type { GradcheckOptions } from '../autograd/gradcheck.js';
-export { gradcheck, gradgradcheck } from '../autograd/gradcheck.js';
+
+/** The `ctx` of a custom Function, whose `savedTensors` are Tensors. @example static forward(ctx: torch.autograd.FunctionCtx, x: Tensor) {} */
+export type FunctionCtx = BaseCtx<Tensor>;
+/** The class of `ctx` objects. @example ctx instanceof torch.autograd.FunctionCtx */
+export const FunctionCtx = BaseCtx;
+
+type TensorFn = (...xs: Tensor[]) => Tensor | readonly Tensor[];
+
+/**
+ * Checks the gradients of `fn` at `inputs` against finite differences (float64 inputs).
+ * @example torch.autograd.gradcheck((x) => x.exp(), [torch.randn(3, { dtype: torch.float64, requiresGrad: true })])
+ */
+export function gradcheck(f: TensorFn, inputs: readonly Tensor[], opts?: gc.GradcheckOptions): boolean {
+  return gc.gradcheck(f as never, inputs, opts);
+}
+
+/**
+ * Checks second derivatives against finite differences of the first.
+ * @example torch.autograd.gradgradcheck((x) => x.pow(3), [x64])
+ */
+export function gradgradcheck(f: TensorFn, inputs: readonly Tensor[], opts?: gc.GradcheckOptions): boolean {
+  return gc.gradgradcheck(f as never, inputs, opts);
+}
 export { detectAnomaly, isAnomalyEnabled } from '../graph/grad-mode.js';
 
 /**

@@ -7,7 +7,9 @@ import { logSoftmax as logSoftmaxOp, softmax as softmaxOp } from '../ops/activat
 import * as ew from '../ops/elementwise.js';
 import * as lin from '../ops/matmul.js';
 import * as mov from '../ops/movement.js';
+import { resultTypeOf } from '../ops/operands.js';
 import * as red from '../ops/reduce.js';
+import type { DType } from '../core/dtype.js';
 import type { Tensor, TensorOrNumber, ValuesIndices } from './tensor.js';
 
 type N = TensorOrNumber;
@@ -223,3 +225,10 @@ export const tile = (x: Tensor, reps: readonly number[]): Tensor =>
   T(mov.repeat(x, [...new Array<number>(Math.max(0, x.dim() - reps.length)).fill(1), ...reps]));
 /** Copy that records. @example torch.clone(x) */
 export const clone = (x: Tensor): Tensor => T(mov.clone(x));
+
+/**
+ * The dtype an arithmetic op on `a` and `b` gives (torch.result_type): JS numbers promote like Python scalars,
+ * integer-valued numbers as ints and others as floats.
+ * @example torch.resultType(torch.tensor([1], { dtype: torch.int32 }), 2.5) // torch.float32
+ */
+export const resultType = (a: N, b: N): DType => resultTypeOf([a, b]);

@@ -9,11 +9,10 @@ import { getBackend } from '../backend/devices.js';
 import { bool, DType, float32, float64, int32, type TypedArray } from '../core/dtype.js';
 import { defaultGenerator, type Generator } from '../core/random.js';
 import { normalizeDim, numel, sameShape } from '../core/shape.js';
-import { isGradEnabled } from '../graph/grad-mode.js';
 import type { TensorHook } from '../graph/node.js';
 import { makeTensor, registerTensorClass, Storage, TensorImpl } from '../graph/tensor-impl.js';
+import { isInferenceModeEnabled } from '../graph/grad-mode.js';
 import { logSoftmax, softmax } from '../ops/activation.js';
-import { cloneOp } from '../ops/define.js';
 import * as ew from '../ops/elementwise.js';
 import { kContiguous, kCopyInto, kFill } from '../ops/kernels.js';
 import { bmm, dot, matmul, mm, mv } from '../ops/matmul.js';
@@ -166,7 +165,7 @@ export class Tensor extends TensorImpl {
   }
   /** The single value of a one-element tensor (bool tensors give 1 or 0). @example torch.tensor([3]).item() // 3 */
   item(): number {
-    check(this.numel() === 1, () => `a Tensor with ${this.numel()} elements cannot be converted to Scalar`);
+    check(this.numel() === 1, () => `a Tensor with ${this.numel()} elements cannot be converted to Scalar: only one element tensors can be converted to numbers. Use tolist() or toArray() to read them all.`);
     return this.hostData()[0]!;
   }
   /** Nested arrays of numbers (booleans for bool tensors). @example torch.eye(2).tolist() // [[1, 0], [0, 1]] */
@@ -179,7 +178,7 @@ export class Tensor extends TensorImpl {
   }
   /** `item()` for every device. @example await x.sum().itemAsync() */
   async itemAsync(): Promise<number> {
-    check(this.numel() === 1, () => `a Tensor with ${this.numel()} elements cannot be converted to Scalar`);
+    check(this.numel() === 1, () => `a Tensor with ${this.numel()} elements cannot be converted to Scalar: only one element tensors can be converted to numbers. Use tolist() or toArray() to read them all.`);
     return (await this.toArrayAsync())[0]!;
   }
   /** `tolist()` for every device. @example await x.tolistAsync() */
@@ -221,10 +220,11 @@ export class Tensor extends TensorImpl {
   }
   /** Sets requiresGrad on a leaf (floating point only). @example torch.zeros(2).requiresGrad_() */
   requiresGrad_(flag = true): this {
+    checkType(typeof flag === 'boolean', () => `requiresGrad_(): argument 'requiresGrad' must be a boolean, not ${typeof flag}`);
     if (!this.isLeaf) {
       check(
         flag,
-        'you can only change requires_grad flags of leaf variables. If you want to use a computed variable in a ' +
+        'you can only change requiresGrad flags of leaf variables. If you want to use a computed variable in a ' +
           "subgraph that doesn't require differentiation use varNoGrad = v.detach().",
       );
       return this;
@@ -233,6 +233,11 @@ export class Tensor extends TensorImpl {
       !flag || this.dtype.isFloatingPoint,
       () =>
         `only Tensors of floating point dtype can require gradients (got ${this.dtype}). Convert with .float() first.`,
+    );
+    check(
+      !flag || !this.isInference || isInferenceModeEnabled(),
+      'Setting requiresGrad=true on inference tensor outside InferenceMode is not allowed. Make a clone() of it ' +
+        'first to get a normal tensor.',
     );
     this._requiresGrad = flag;
     return this;
@@ -253,15 +258,11 @@ export class Tensor extends TensorImpl {
   }
   /** Keeps `.grad` for this non-leaf tensor after backward. @example y.retainGrad() */
   retainGrad(): void {
-    const fn = this.gradFn;
-    check(this.requiresGrad, "can't retain_grad on Tensor that has requires_grad=False");
-    if (fn === null || this.retainsGrad) return;
-    this.retainsGrad = true;
-    fn.retainGradHooks ??= new Map();
-    fn.retainGradHooks.set(this.outputNr, (g) => {
-      this._grad =
-        this._grad === null ? (isGradEnabled() ? cloneOp([g]) : kContiguous(g, true)) : ew.add(this._grad, g);
-    });
+    check(
+      this.requiresGrad,
+      "can't retainGrad on Tensor that has requiresGrad=false: only tensors that require grad have a gradient to keep.",
+    );
+    engine.retainGrad(this);
   }
   /**
    * Calls `fn(grad)` whenever a gradient for this tensor is computed; a returned tensor replaces the gradient.
@@ -272,6 +273,7 @@ export class Tensor extends TensorImpl {
       this.requiresGrad,
       "cannot register a hook on a tensor that doesn't require gradient. Call requiresGrad_() first.",
     );
+    checkType(typeof fn === 'function', () => `registerHook(): expected a function (grad) => grad?, got ${typeof fn}`);
     const hook = fn as TensorHook;
     if (this.isLeaf) {
       this._hooks ??= [];
@@ -767,32 +769,29 @@ export class Tensor extends TensorImpl {
   }
   /** Fills with zeros. @example w.grad.zero_() */
   zero_(): this {
-    return writeInplace(this, 'zero_', () => kFill(this, 0)) as this;
+    return writeInplace(this, 'zero_', () => kFill(this, 0), 'ZeroBackward0') as this;
   }
   /** Fills with a value. @example x.fill_(1) */
   fill_(value: number | boolean): this {
     checkType(typeof value === 'number' || typeof value === 'boolean', 'fill_(): value must be a number');
-    return writeInplace(this, 'fill_', () => kFill(this, Number(value))) as this;
+    return writeInplace(this, 'fill_', () => kFill(this, Number(value)), 'FillBackward2') as this;
   }
   /** Fills with N(mean, std²) samples. @example w.normal_(0, 0.01) */
   normal_(mean = 0, std = 1, opts?: { generator?: Generator }): this {
     checkFloat(this, 'normal_');
     return writeInplace(this, 'normal_', () =>
-      fillRandom(this, (a) => (opts?.generator ?? defaultGenerator).normal(a as Float32Array, mean, std)),
-    ) as this;
+      fillRandom(this, (a) => (opts?.generator ?? defaultGenerator).normal(a as Float32Array, mean, std)), 'NormalBackward0') as this;
   }
   /** Fills with U(from, to) samples. @example w.uniform_(-0.1, 0.1) */
   uniform_(from = 0, to = 1, opts?: { generator?: Generator }): this {
     checkFloat(this, 'uniform_');
     return writeInplace(this, 'uniform_', () =>
-      fillRandom(this, (a) => (opts?.generator ?? defaultGenerator).uniform(a as Float32Array, from, to)),
-    ) as this;
+      fillRandom(this, (a) => (opts?.generator ?? defaultGenerator).uniform(a as Float32Array, from, to)), 'UniformBackward0') as this;
   }
   /** Fills with 0/1 samples of probability p. @example mask.bernoulli_(0.5) */
   bernoulli_(p = 0.5, opts?: { generator?: Generator }): this {
     return writeInplace(this, 'bernoulli_', () =>
-      fillRandom(this, (a) => (opts?.generator ?? defaultGenerator).bernoulli(a as Float32Array, p)),
-    ) as this;
+      fillRandom(this, (a) => (opts?.generator ?? defaultGenerator).bernoulli(a as Float32Array, p)), 'BernoulliBackward2') as this;
   }
 }
 

@@ -26,9 +26,14 @@ function erf(x: number): number {
       (((t + 23.601290952344122) * t + 244.02463793444417) * t + 1282.6165260773723) * t + 2844.236833439171;
     return (x * num) / den;
   }
+  // exp(-x²) as exp(-ysq²)·exp(-(x-ysq)(x+ysq)) with ysq = x rounded to 1/16, as Cody does, to keep full precision
+  const ysq = Math.trunc(ax * 16) / 16;
+  const expx2 = Math.exp(-ysq * ysq) * Math.exp(-(ax - ysq) * (ax + ysq));
   if (ax < 4) {
     const num =
-      (((((((0.5641884969886701 * ax + 8.883149794388377) * ax + 66.11919063714163) * ax +
+      (((((((2.1531153547440383e-8 * ax + 0.5641884969886701) * ax + 8.883149794388377) * ax +
+        66.11919063714163) *
+        ax +
         298.6351381974001) *
         ax +
         881.952221241769) *
@@ -37,9 +42,7 @@ function erf(x: number): number {
         ax +
         2051.0783778260716) *
         ax +
-        1230.3393547979972) *
-        ax +
-      2.1531153547440383e-8;
+      1230.3393547979972;
     const den =
       (((((((ax + 15.744926110709835) * ax + 117.6939508913125) * ax + 537.1811018620099) * ax +
         1621.3895745666903) *
@@ -51,7 +54,7 @@ function erf(x: number): number {
         3439.3676741437216) *
         ax +
       1230.3393548037495;
-    const r = 1 - (Math.exp(-ax * ax) * num) / den;
+    const r = 1 - (expx2 * num) / den;
     return x < 0 ? -r : r;
   }
   const z = 1 / (ax * ax);
@@ -67,12 +70,22 @@ function erf(x: number): number {
       0.06051834131244132) *
       z +
     0.0023352049762686918;
-  const r = 1 - (Math.exp(-ax * ax) / ax) * (0.5641895835477563 - (z * num) / den);
+  const r = 1 - (expx2 / ax) * (0.5641895835477563 - (z * num) / den);
   return x < 0 ? -r : r;
 }
 
 type Fn1 = (x: number) => number;
 type Fn2 = (x: number, y: number) => number;
+
+/** Bool outputs store 0/1 (any non-zero, NaN included, is true), as PyTorch's casts to bool do. */
+const toBool =
+  (f: Fn1): Fn1 =>
+  (x) =>
+    f(x) !== 0 ? 1 : 0;
+const toBool2 =
+  (f: Fn2): Fn2 =>
+  (x, y) =>
+    f(x, y) !== 0 ? 1 : 0;
 
 const UNARY: { readonly [K in UnaryOp]: Fn1 } = {
   copy: (x) => x,
@@ -87,7 +100,7 @@ const UNARY: { readonly [K in UnaryOp]: Fn1 } = {
   tanh: Math.tanh,
   sigmoid: (x) => 1 / (1 + Math.exp(-x)),
   relu: (x) => Math.max(x, 0),
-  sign: (x) => (x > 0 ? 1 : x < 0 ? -1 : x === 0 ? 0 : Number.NaN),
+  sign: (x) => (x > 0 ? 1 : x < 0 ? -1 : 0), // NaN → 0, as PyTorch's (0 < x) - (x < 0)
   square: (x) => x * x,
   reciprocal: (x) => 1 / x,
   floor: Math.floor,
@@ -228,7 +241,7 @@ export const cpuBackend: Backend = {
   unary(op, x, shape, dtype) {
     const n = numel(shape);
     const out = new dtype.ArrayType(n);
-    const f = UNARY[op];
+    const f = dtype.name === 'bool' ? toBool(UNARY[op]) : UNARY[op];
     const xs = arr(x);
     if (dense(x.strides, shape)) {
       // fast path: one flat loop (most tensors)
@@ -245,7 +258,8 @@ export const cpuBackend: Backend = {
   binary(op, a, b, shape, dtype) {
     const n = numel(shape);
     const out = new dtype.ArrayType(n);
-    const f = (dtype.name === 'int32' && INT_BINARY[op]) || BINARY[op];
+    const f =
+      dtype.name === 'bool' ? toBool2(BINARY[op]) : (dtype.name === 'int32' && INT_BINARY[op]) || BINARY[op];
     const as = arr(a);
     const bs = arr(b);
     // fast paths: dense operands, or a dense operand with a broadcast scalar (most calls)
@@ -463,7 +477,7 @@ export const cpuBackend: Backend = {
     const toBool = dst.dtype.name === 'bool';
     walk(shape, [dst.strides, src.strides], [dst.offset, src.offset], ([od, os], n, [sd, ss2]) => {
       if (accumulate) for (let i = 0; i < n; i++) ds[od! + i * sd!]! += ss[os! + i * ss2!]!;
-      else if (toBool) for (let i = 0; i < n; i++) ds[od! + i * sd!] = ss[os! + i * ss2!] ? 1 : 0;
+      else if (toBool) for (let i = 0; i < n; i++) ds[od! + i * sd!] = ss[os! + i * ss2!] !== 0 ? 1 : 0;
       else for (let i = 0; i < n; i++) ds[od! + i * sd!] = ss[os! + i * ss2!]!;
     });
   },

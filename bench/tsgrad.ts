@@ -1,0 +1,165 @@
+/**
+ * @file tsgrad's side of the benchmark: W1-W6 and the wasm SIMD multiply-add ceiling, printed as JSON results.
+ * Run as a child of bench/run.ts: `TSGRAD_CPU=ts` selects the plain TypeScript backend, BENCH_THREADS the threads.
+ */
+import * as torch from '../src/index.js';
+import { getBackend } from '../src/backend/devices.js';
+import { setNumThreads, threadsReady } from '../src/backend/threads/api.js';
+import type { WasmBackend } from '../src/backend/wasm/wasm.js';
+import { type Result, W2_SIZES, medianMs, seeded } from './harness.js';
+
+const threads = Number(process.env.BENCH_THREADS ?? 1);
+const plain = process.env.TSGRAD_CPU === 'ts';
+const only = process.env.BENCH_ONLY?.split(',');
+const results: Result[] = [];
+const want = (id: string): boolean => !only || only.includes(id);
+const t = (data: Float32Array, shape: number[], requiresGrad = false) =>
+  torch.tensor(data, { requiresGrad }).reshape(shape).detach().requiresGrad_(requiresGrad);
+
+setNumThreads(threads);
+await threadsReady();
+const wasm = getBackend('cpu') as Partial<WasmBackend>;
+
+// ceiling: the multiply-add loop on every thread at once
+if (!plain && typeof wasm.call === 'function' && want('ceiling')) {
+  const iters = 4e6;
+  const be = wasm as WasmBackend;
+  const fn = (be as unknown as { index: Map<string, number> }).index.get('peak')!;
+  const run = (): void => (be as unknown as { run(g: { fn: number; args: number[] }[][]): void }).run(
+    Array.from({ length: threads }, () => [{ fn, args: [iters] }]),
+  );
+  const ms = await medianMs(run, { warmup: 3, reps: 9 });
+  results.push({ id: 'ceiling', case: 'mul+add loop', value: (threads * iters * 12 * 8) / ms / 1e6, unit: 'GFLOP/s', higherIsBetter: true });
+}
+
+// W1: the tutorial loop — fit sin(x) with a 1-16-16-1 tanh MLP, 800 SGD steps on 64 points
+if (want('W1')) {
+  const x = torch.linspace(-3, 3, 64).reshape([64, 1]);
+  const y = torch.sin(x);
+  const ms = await medianMs(
+    () => {
+      const w1 = t(seeded(16, 1), [1, 16], true);
+      const b1 = torch.zeros([16], { requiresGrad: true });
+      const w2 = t(seeded(256, 2, 0.25), [16, 16], true);
+      const b2 = torch.zeros([16], { requiresGrad: true });
+      const w3 = t(seeded(16, 3, 0.25), [16, 1], true);
+      const b3 = torch.zeros([1], { requiresGrad: true });
+      const params = [w1, b1, w2, b2, w3, b3];
+      for (let step = 0; step < 800; step++) {
+        const h1 = torch.tanh(x.matmul(w1).add(b1));
+        const h2 = torch.tanh(h1.matmul(w2).add(b2));
+        const loss = h2.matmul(w3).add(b3).sub(y).pow(2).mean();
+        for (const p of params) p.grad = null;
+        loss.backward();
+        torch.noGrad(() => {
+          for (const p of params) p.sub_(p.grad!.mul(0.05));
+        });
+      }
+    },
+    { warmup: 1, reps: 3, minMs: 0 },
+  );
+  results.push({ id: 'W1', case: '800 steps', value: ms, unit: 'ms', higherIsBetter: false });
+}
+
+// W2: square float32 matmul
+if (want('W2'))
+  for (const n of W2_SIZES) {
+    if (plain && n > 512) continue;
+    const a = t(seeded(n * n, 4), [n, n]);
+    const b = t(seeded(n * n, 5), [n, n]);
+    const ms = await medianMs(() => torch.matmul(a, b), { warmup: 2, reps: n >= 1024 ? 5 : 9, minMs: n >= 1024 ? 0 : 300 });
+    results.push({ id: 'W2', case: `n=${n}`, value: (2 * n ** 3) / ms / 1e6, unit: 'GFLOP/s', higherIsBetter: true });
+  }
+
+// W3: MLP 784-512-512-10, ReLU, cross-entropy, batch 128, one SGD step
+if (want('W3')) {
+  torch.manualSeed(0);
+  const model = new torch.nn.Sequential(
+    new torch.nn.Linear(784, 512),
+    new torch.nn.ReLU(),
+    new torch.nn.Linear(512, 512),
+    new torch.nn.ReLU(),
+    new torch.nn.Linear(512, 10),
+  );
+  const opt = new torch.optim.SGD(model.parameters(), { lr: 0.01 });
+  const x = t(seeded(128 * 784, 6), [128, 784]);
+  const y = torch.tensor(Int32Array.from({ length: 128 }, (_, i) => (i * 7) % 10), { dtype: torch.int32 });
+  const ms = await medianMs(
+    () => {
+      opt.zeroGrad();
+      const loss = torch.nn.functional.crossEntropy(model.forward(x) as torch.Tensor, y);
+      loss.backward();
+      opt.step();
+    },
+    { warmup: 3, reps: plain ? 3 : 15, minMs: plain ? 0 : 500 },
+  );
+  results.push({ id: 'W3', case: 'MLP step', value: ms, unit: 'ms', higherIsBetter: false });
+}
+
+// W4: z = sum(tanh(a*b + c) * exp(a)) on 10^6 floats, forward + backward
+if (want('W4')) {
+  const n = 1e6;
+  const a = t(seeded(n, 7), [n], true);
+  const b = t(seeded(n, 8), [n], true);
+  const c = t(seeded(n, 9), [n], true);
+  const ms = await medianMs(
+    () => {
+      a.grad = null;
+      b.grad = null;
+      c.grad = null;
+      torch.tanh(a.mul(b).add(c)).mul(torch.exp(a)).sum().backward();
+    },
+    { warmup: 3, reps: plain ? 3 : 15, minMs: plain ? 0 : 500 },
+  );
+  results.push({ id: 'W4', case: '10^6 fwd+bwd', value: ms, unit: 'ms', higherIsBetter: false, extra: `${(24e6 / ms / 1e6).toFixed(1)} GB/s` });
+}
+
+// W5: 10,000 chained one-element adds with backward
+if (want('W5')) {
+  const ms = await medianMs(
+    () => {
+      const x = torch.tensor([1], { requiresGrad: true });
+      let y = x;
+      for (let i = 0; i < 10000; i++) y = y.add(x);
+      y.sum().backward();
+    },
+    { warmup: 2, reps: 7 },
+  );
+  results.push({ id: 'W5', case: 'per op', value: (ms * 1e6) / 10000 / 1000, unit: 'µs/op', higherIsBetter: false });
+}
+
+// W6: a small CNN training step: [32,1,28,28] -> conv8 3x3 -> relu -> pool2 -> conv16 3x3 -> relu -> pool2 -> linear 10
+if (want('W6')) {
+  try {
+    torch.manualSeed(0);
+    const nn = torch.nn;
+    const model = new nn.Sequential(
+      new nn.Conv2d(1, 8, 3, { padding: 1 }),
+      new nn.ReLU(),
+      new nn.MaxPool2d(2),
+      new nn.Conv2d(8, 16, 3, { padding: 1 }),
+      new nn.ReLU(),
+      new nn.MaxPool2d(2),
+      new nn.Flatten(),
+      new nn.Linear(16 * 7 * 7, 10),
+    );
+    const opt = new torch.optim.SGD(model.parameters(), { lr: 0.01 });
+    const x = t(seeded(32 * 784, 10), [32, 1, 28, 28]);
+    const y = torch.tensor(Int32Array.from({ length: 32 }, (_, i) => (i * 3) % 10), { dtype: torch.int32 });
+    const ms = await medianMs(
+      () => {
+        opt.zeroGrad();
+        torch.nn.functional.crossEntropy(model.forward(x) as torch.Tensor, y).backward();
+        opt.step();
+      },
+      { warmup: 2, reps: plain ? 3 : 9 },
+    );
+    results.push({ id: 'W6', case: 'CNN step', value: ms, unit: 'ms', higherIsBetter: false });
+  } catch (e) {
+    process.stderr.write(`W6 failed: ${String(e)}\n`);
+  }
+}
+
+// cold start is measured by the runner (a fresh process: import + first matmul)
+process.stdout.write(`${JSON.stringify(results)}\n`);
+process.exit(0);

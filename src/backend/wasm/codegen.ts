@@ -1,0 +1,881 @@
+/**
+ * @file The kernels of the wasm backend, emitted as one module: SIMD elementwise math, reductions, casts, and a
+ * packed, register-blocked (4x8), cache-blocked SGEMM. Every kernel walks a 2-D (rows x n) strided window; strides are bytes.
+ */
+import { type Expr, type Func, type Local, ModuleBuilder } from './emitter.js';
+
+/** Unary float32 ops with a SIMD kernel. @example const op: VecUnary = 'exp'; */
+export type VecUnary =
+  | 'copy'
+  | 'neg'
+  | 'abs'
+  | 'sqrt'
+  | 'rsqrt'
+  | 'relu'
+  | 'square'
+  | 'reciprocal'
+  | 'floor'
+  | 'ceil'
+  | 'round'
+  | 'trunc'
+  | 'exp'
+  | 'log'
+  | 'tanh'
+  | 'sigmoid'
+  | 'sign';
+/** Binary float32 ops with a SIMD kernel. @example const op: VecBinary = 'mul'; */
+export type VecBinary = 'add' | 'sub' | 'mul' | 'div' | 'maximum' | 'minimum';
+/** Comparisons (float32 in, bool out). @example const op: Compare = 'gt'; */
+export type Compare = 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge';
+/** Element types the cast kernels know. @example const t: Elem = 'f32'; */
+export type Elem = 'f32' | 'f64' | 'i32' | 'u8';
+
+/** Names of the SIMD unary kernels. @example VEC_UNARY.includes('exp') */
+export const VEC_UNARY: readonly VecUnary[] = [
+  'copy',
+  'neg',
+  'abs',
+  'sqrt',
+  'rsqrt',
+  'relu',
+  'square',
+  'reciprocal',
+  'floor',
+  'ceil',
+  'round',
+  'trunc',
+  'exp',
+  'log',
+  'tanh',
+  'sigmoid',
+  'sign',
+];
+/** Names of the SIMD binary kernels. @example VEC_BINARY.includes('add') */
+export const VEC_BINARY: readonly VecBinary[] = ['add', 'sub', 'mul', 'div', 'maximum', 'minimum'];
+/** Names of the comparison kernels. @example COMPARE.includes('gt') */
+export const COMPARE: readonly Compare[] = ['eq', 'ne', 'lt', 'le', 'gt', 'ge'];
+/** Element types of the cast kernels. @example ELEMS.length // 4 */
+export const ELEMS: readonly Elem[] = ['f32', 'f64', 'i32', 'u8'];
+
+/** GEMM blocking: register tile MR x NR, cache blocks MC x KC (A, in L2) and KC x NC (B, in L3). */
+export const GEMM = { MR: 4, NR: 8, MC: 64, KC: 256, NC: 2048 } as const;
+
+const SIZE: { readonly [K in Elem]: number } = { f32: 4, f64: 8, i32: 4, u8: 1 };
+
+// ---------------------------------------------------------------------------------------------------------------
+// Vector math: each takes an f32x4 expression and returns one (using locals for reuse).
+
+type V = (f: Func, x: Expr) => Expr;
+
+/** Stores `x` in a fresh local and returns a getter. */
+function bind(f: Func, x: Expr, type: 'v128' | 'i32' = 'v128'): [Expr, Expr] {
+  const l = f.local(type);
+  return [f.set(l, x), f.get(l)];
+}
+
+const splatF = (f: Func, v: number): Expr => f.splat(f.f32(v));
+
+/** Horner's rule over f32x4 with coefficients highest degree first. */
+function horner(f: Func, x: Expr, coefs: readonly number[]): Expr {
+  let acc = splatF(f, coefs[0]!);
+  for (let i = 1; i < coefs.length; i++) acc = f.vadd(f.vmul(acc, x), splatF(f, coefs[i]!));
+  return acc;
+}
+
+/** eˣ by Cody-Waite range reduction and a degree-6 polynomial (Cephes expf, about 1 ulp). */
+const vexp: V = (f, x) => {
+  const [sx, gx] = bind(f, x);
+  const [sc, gc] = bind(f, f.vmin(f.vmax(gx, splatF(f, -87.3365)), splatF(f, 88.3762626647949)));
+  const [sn, gn] = bind(f, f.vnearest(f.vmul(gc, splatF(f, Math.LOG2E))));
+  const [sr, gr] = bind(
+    f,
+    f.vsub(f.vsub(gc, f.vmul(gn, splatF(f, 0.693359375))), f.vmul(gn, splatF(f, -2.12194440e-4))),
+  );
+  const p = horner(f, gr, [1.987569150e-4, 1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1]);
+  const y = f.vadd(f.vadd(f.vmul(p, f.vmul(gr, gr)), gr), splatF(f, 1));
+  const pow2 = f.i32x4shl(f.i32x4add(f.vToI32(gn), f.i32splat(f.i32(127))), f.i32(23));
+  const [sy, gy] = bind(f, f.vmul(y, pow2));
+  return () => {
+    f.emit(sx, sc, sn, sr, sy);
+    const big = f.vselect(splatF(f, Number.POSITIVE_INFINITY), gy, f.vcmp('gt', gx, splatF(f, 88.7228)));
+    f.vselect(f.vzero(), big, f.vcmp('lt', gx, splatF(f, -87.3365)))();
+  };
+};
+
+/** ln x by frexp and a degree-9 polynomial (Cephes logf). */
+const vlog: V = (f, x) => {
+  const [sx, gx] = bind(f, x);
+  // exponent and mantissa in [0.5, 1)
+  const [se, ge] = bind(f, f.vFromI32(f.i32x4sub(f.i32x4shrU(gx, f.i32(23)), f.i32splat(f.i32(126)))));
+  const [sm, gm] = bind(f, f.vor(f.vand(gx, f.i32splat(f.i32(0x807fffff | 0))), f.i32splat(f.i32(0x3f000000))));
+  const [smask, gmask] = bind(f, f.vcmp('lt', gm, splatF(f, Math.SQRT1_2)));
+  const [se2, ge2] = bind(f, f.vsub(ge, f.vand(splatF(f, 1), gmask)));
+  const [sm2, gm2] = bind(f, f.vadd(f.vsub(gm, splatF(f, 1)), f.vand(gm, gmask)));
+  const [sz, gz] = bind(f, f.vmul(gm2, gm2));
+  const poly = horner(f, gm2, [
+    7.0376836292e-2, -1.1514610310e-1, 1.1676998740e-1, -1.2420140846e-1, 1.4249322787e-1, -1.6668057665e-1,
+    2.0000714765e-1, -2.4999993993e-1, 3.3333331174e-1,
+  ]);
+  let y = f.vmul(f.vmul(poly, gm2), gz);
+  y = f.vadd(y, f.vmul(ge2, splatF(f, -2.12194440e-4)));
+  y = f.vsub(y, f.vmul(gz, splatF(f, 0.5)));
+  const [sr, gr] = bind(f, f.vadd(f.vadd(gm2, y), f.vmul(ge2, splatF(f, 0.693359375))));
+  return () => {
+    f.emit(sx, se, sm, smask, se2, sm2, sz, sr);
+    let r = f.vselect(splatF(f, Number.NEGATIVE_INFINITY), gr, f.vcmp('eq', gx, f.vzero()));
+    r = f.vselect(splatF(f, Number.POSITIVE_INFINITY), r, f.vcmp('eq', gx, splatF(f, Number.POSITIVE_INFINITY)));
+    r = f.vselect(splatF(f, Number.NaN), r, f.vor(f.vcmp('lt', gx, f.vzero()), f.vcmp('ne', gx, gx)));
+    r();
+  };
+};
+
+/** tanh by a polynomial near 0 and 1 − 2/(e²ˣ + 1) elsewhere (Cephes tanhf). */
+const vtanh: V = (f, x) => {
+  const [sx, gx] = bind(f, x);
+  const [sa, ga] = bind(f, f.vabs(gx));
+  const [ss, gs] = bind(f, f.vmul(gx, gx));
+  const small = f.vadd(
+    f.vmul(f.vmul(horner(f, gs, [-5.70498872745e-3, 2.06390887954e-2, -5.37397155531e-2, 1.33314422036e-1, -3.33332819422e-1]), gs), gx),
+    gx,
+  );
+  const [sb, gb] = bind(f, f.vsub(splatF(f, 1), f.vdiv(splatF(f, 2), f.vadd(vexp(f, f.vadd(ga, ga)), splatF(f, 1)))));
+  const signed = f.vor(gb, f.vand(gx, f.i32splat(f.i32(0x80000000 | 0))));
+  return () => {
+    f.emit(sx, sa, ss, sb);
+    f.vselect(signed, small, f.vcmp('gt', ga, splatF(f, 0.625)))();
+  };
+};
+
+const VUNARY: { readonly [K in VecUnary]: V } = {
+  copy: (_f, x) => x,
+  neg: (f, x) => f.vneg(x),
+  abs: (f, x) => f.vabs(x),
+  sqrt: (f, x) => f.vsqrt(x),
+  rsqrt: (f, x) => f.vdiv(splatF(f, 1), f.vsqrt(x)),
+  relu: (f, x) => f.vpmax(f.vzero(), x), // 0 < x ? x : 0, so NaN gives 0 as the reference does
+  square: (f, x) => {
+    const [s, g] = bind(f, x);
+    return () => f.emit(s, f.vmul(g, g));
+  },
+  reciprocal: (f, x) => f.vdiv(splatF(f, 1), x),
+  floor: (f, x) => f.vfloor(x),
+  ceil: (f, x) => f.vceil(x),
+  round: (f, x) => f.vnearest(x),
+  trunc: (f, x) => f.vtrunc(x),
+  exp: vexp,
+  log: vlog,
+  tanh: vtanh,
+  sigmoid: (f, x) => f.vdiv(splatF(f, 1), f.vadd(splatF(f, 1), vexp(f, f.vneg(x)))),
+  sign: (f, x) => {
+    const [s, g] = bind(f, x);
+    const r = f.vor(
+      f.vand(splatF(f, 1), f.vcmp('gt', g, f.vzero())),
+      f.vand(splatF(f, -1), f.vcmp('lt', g, f.vzero())),
+    );
+    return () => f.emit(s, f.vselect(g, r, f.vcmp('ne', g, g)));
+  },
+};
+
+const VBINARY: { readonly [K in VecBinary]: (f: Func, a: Expr, b: Expr) => Expr } = {
+  add: (f, a, b) => f.vadd(a, b),
+  sub: (f, a, b) => f.vsub(a, b),
+  mul: (f, a, b) => f.vmul(a, b),
+  div: (f, a, b) => f.vdiv(a, b),
+  maximum: (f, a, b) => f.vmax(a, b),
+  minimum: (f, a, b) => f.vmin(a, b),
+};
+
+// ---------------------------------------------------------------------------------------------------------------
+// 2-D loop skeletons
+
+/** Loops `rows` x `n` calling `body(i)` per row; `rowStep` advances the per-operand pointers. */
+function rowLoop(f: Func, rows: Local, ptrs: readonly [Local, Local][], body: () => void): Expr {
+  const r = f.local('i32');
+  return f.for_(r, f.i32(0), f.get(rows), 1, () => {
+    body();
+    for (const [p, step] of ptrs) f.set(p, f.add(f.get(p), f.get(step)))();
+  });
+}
+
+/**
+ * Unary: (out, x, rows, n, xRow, xStep), out contiguous. SIMD over rows whose x step is 4 bytes; a lane-0 path
+ * (same math, one element at a time) for tails and other strides.
+ */
+function unaryKernel(m: ModuleBuilder, op: VecUnary): void {
+  m.func(`u_${op}`, ['i32', 'i32', 'i32', 'i32', 'i32', 'i32'], [], (f) => {
+    const [out, x, rows, n, xRow, xStep] = [0, 1, 2, 3, 4, 5].map((i) => f.param(i)) as [Local, Local, Local, Local, Local, Local];
+    const oRow = f.local('i32');
+    const j = f.local('i32');
+    const n4 = f.local('i32');
+    const po = f.local('i32');
+    const px = f.local('i32');
+    f.emit(f.set(oRow, f.shl(f.get(n), f.i32(2))), f.set(n4, f.and(f.get(n), f.i32(-4))));
+    const scalarRest = (from: Expr): Expr =>
+      f.for_(j, from, f.get(n), 1, () =>
+        f.emit(
+          f.store('f32', f.get(po), f.lane(VUNARY[op](f, f.loadSplat(f.get(px))), 0)),
+          f.set(po, f.add(f.get(po), f.i32(4))),
+          f.set(px, f.add(f.get(px), f.get(xStep))),
+        ),
+      );
+    rowLoop(f, rows, [[out, oRow], [x, xRow]], () => {
+      f.emit(f.set(po, f.get(out)), f.set(px, f.get(x)));
+      f.if_(
+        f.eq(f.get(xStep), f.i32(4)),
+        () => {
+          f.for_(j, f.i32(0), f.get(n4), 4, () =>
+            f.emit(
+              f.store('v128', f.get(po), VUNARY[op](f, f.load('v128', f.get(px)))),
+              f.set(po, f.add(f.get(po), f.i32(16))),
+              f.set(px, f.add(f.get(px), f.i32(16))),
+            ),
+          )();
+          scalarRest(f.get(n4))();
+        },
+        () => scalarRest(f.i32(0))(),
+      )();
+    })();
+  });
+}
+
+/** Binary: (out, a, b, rows, n, aRow, aStep, bRow, bStep), out contiguous; SIMD when steps are 4 or 0 bytes. */
+function binaryKernel(m: ModuleBuilder, op: VecBinary): void {
+  m.func(`b_${op}`, new Array(9).fill('i32'), [], (f) => {
+    const [out, a, b, rows, n, aRow, aStep, bRow, bStep] = [0, 1, 2, 3, 4, 5, 6, 7, 8].map((i) => f.param(i)) as Local[] as [
+      Local, Local, Local, Local, Local, Local, Local, Local, Local,
+    ];
+    const oRow = f.local('i32');
+    const j = f.local('i32');
+    const n4 = f.local('i32');
+    const po = f.local('i32');
+    const pa = f.local('i32');
+    const pb = f.local('i32');
+    const va = f.local('v128');
+    const vb = f.local('v128');
+    const fn = VBINARY[op];
+    f.emit(f.set(oRow, f.shl(f.get(n), f.i32(2))), f.set(n4, f.and(f.get(n), f.i32(-4))));
+    const step = (vec: boolean): Expr => () => {
+      f.set(po, f.add(f.get(po), f.i32(vec ? 16 : 4)))();
+      f.set(pa, f.add(f.get(pa), vec ? f.shl(f.get(aStep), f.i32(2)) : f.get(aStep)))();
+      f.set(pb, f.add(f.get(pb), vec ? f.shl(f.get(bStep), f.i32(2)) : f.get(bStep)))();
+    };
+    const scalarRest = (from: Expr): Expr =>
+      f.for_(j, from, f.get(n), 1, () =>
+        f.emit(f.store('f32', f.get(po), f.lane(fn(f, f.loadSplat(f.get(pa)), f.loadSplat(f.get(pb))), 0)), step(false)),
+      );
+    const vecLoop = (aKind: 'v' | 's', bKind: 'v' | 's'): void => {
+      if (aKind === 's') f.set(va, f.loadSplat(f.get(pa)))();
+      if (bKind === 's') f.set(vb, f.loadSplat(f.get(pb)))();
+      f.for_(j, f.i32(0), f.get(n4), 4, () =>
+        f.emit(
+          f.store(
+            'v128',
+            f.get(po),
+            fn(f, aKind === 'v' ? f.load('v128', f.get(pa)) : f.get(va), bKind === 'v' ? f.load('v128', f.get(pb)) : f.get(vb)),
+          ),
+          step(true),
+        ),
+      )();
+      scalarRest(f.get(n4))();
+    };
+    rowLoop(f, rows, [[out, oRow], [a, aRow], [b, bRow]], () => {
+      f.emit(f.set(po, f.get(out)), f.set(pa, f.get(a)), f.set(pb, f.get(b)));
+      const a4 = f.eq(f.get(aStep), f.i32(4));
+      const a0 = f.eqz(f.get(aStep));
+      const b4 = f.eq(f.get(bStep), f.i32(4));
+      const b0 = f.eqz(f.get(bStep));
+      f.if_(
+        f.and(a4, b4),
+        () => vecLoop('v', 'v'),
+        () =>
+          f.if_(
+            f.and(a4, b0),
+            () => vecLoop('v', 's'),
+            () => f.if_(f.and(a0, b4), () => vecLoop('s', 'v'), () => scalarRest(f.i32(0))())(),
+          )(),
+      )();
+    })();
+  });
+}
+
+/** Comparison: (out u8, a, b, rows, n, aRow, aStep, bRow, bStep) on f32 inputs. */
+function compareKernel(m: ModuleBuilder, op: Compare): void {
+  m.func(`c_${op}`, new Array(9).fill('i32'), [], (f) => {
+    const [out, a, b, rows, n, aRow, aStep, bRow, bStep] = [0, 1, 2, 3, 4, 5, 6, 7, 8].map((i) => f.param(i)) as [
+      Local, Local, Local, Local, Local, Local, Local, Local, Local,
+    ];
+    const j = f.local('i32');
+    const po = f.local('i32');
+    const pa = f.local('i32');
+    const pb = f.local('i32');
+    rowLoop(f, rows, [[out, n], [a, aRow], [b, bRow]], () => {
+      f.emit(f.set(po, f.get(out)), f.set(pa, f.get(a)), f.set(pb, f.get(b)));
+      f.for_(j, f.i32(0), f.get(n), 1, () =>
+        f.emit(
+          f.store8(f.get(po), f.fcmp(op, f.load('f32', f.get(pa)), f.load('f32', f.get(pb)))),
+          f.set(po, f.add(f.get(po), f.i32(1))),
+          f.set(pa, f.add(f.get(pa), f.get(aStep))),
+          f.set(pb, f.add(f.get(pb), f.get(bStep))),
+        ),
+      )();
+    })();
+  });
+}
+
+/** where: (out f32, cond u8, a, b, rows, n, cRow, cStep, aRow, aStep, bRow, bStep). */
+function whereKernel(m: ModuleBuilder): void {
+  m.func('where_f32', new Array(12).fill('i32'), [], (f) => {
+    const [out, c, a, b, rows, n, cRow, cStep, aRow, aStep, bRow, bStep] = Array.from({ length: 12 }, (_, i) => f.param(i)) as [
+      Local, Local, Local, Local, Local, Local, Local, Local, Local, Local, Local, Local,
+    ];
+    const oRow = f.local('i32');
+    const j = f.local('i32');
+    const po = f.local('i32');
+    const pc = f.local('i32');
+    const pa = f.local('i32');
+    const pb = f.local('i32');
+    f.set(oRow, f.shl(f.get(n), f.i32(2)))();
+    rowLoop(f, rows, [[out, oRow], [c, cRow], [a, aRow], [b, bRow]], () => {
+      f.emit(f.set(po, f.get(out)), f.set(pc, f.get(c)), f.set(pa, f.get(a)), f.set(pb, f.get(b)));
+      f.for_(j, f.i32(0), f.get(n), 1, () =>
+        f.emit(
+          f.store('f32', f.get(po), f.select(f.load('f32', f.get(pa)), f.load('f32', f.get(pb)), f.load8(f.get(pc)))),
+          f.set(po, f.add(f.get(po), f.i32(4))),
+          f.set(pc, f.add(f.get(pc), f.get(cStep))),
+          f.set(pa, f.add(f.get(pa), f.get(aStep))),
+          f.set(pb, f.add(f.get(pb), f.get(bStep))),
+        ),
+      )();
+    })();
+  });
+}
+
+/** Loads one element of type `t` as f64 (the common currency of casts). */
+function loadAsF64(f: Func, t: Elem, p: Expr): Expr {
+  switch (t) {
+    case 'f32':
+      return f.promote(f.load('f32', p));
+    case 'f64':
+      return f.load('f64', p);
+    case 'i32':
+      return f.f64FromI32(f.load('i32', p));
+    case 'u8':
+      return f.f64FromI32(f.load8(p));
+    default:
+      return t satisfies never;
+  }
+}
+
+/** Stores an f64 value as type `t` (bool: nonzero -> 1; int: truncation toward zero). */
+function storeFromF64(f: Func, t: Elem, p: Expr, v: Expr): Expr {
+  switch (t) {
+    case 'f32':
+      return f.store('f32', p, f.demote(v));
+    case 'f64':
+      return f.store('f64', p, v);
+    case 'i32':
+      return f.store('i32', p, f.i32FromF64(v));
+    case 'u8':
+      return f.store8(p, f.raw(0x62, v, f.f64(0))); // f64.ne
+    default:
+      return t satisfies never;
+  }
+}
+
+/**
+ * Strided copy with cast: (dst, src, rows, n, dRow, dStep, sRow, sStep[, accumulate]) for every pair of element
+ * types; f32 -> f32 uses SIMD when both steps are 4 bytes.
+ */
+function castKernel(m: ModuleBuilder, from: Elem, to: Elem): void {
+  m.func(`cast_${from}_${to}`, new Array(9).fill('i32'), [], (f) => {
+    const [dst, src, rows, n, dRow, dStep, sRow, sStep, acc] = Array.from({ length: 9 }, (_, i) => f.param(i)) as [
+      Local, Local, Local, Local, Local, Local, Local, Local, Local,
+    ];
+    const j = f.local('i32');
+    const n4 = f.local('i32');
+    const pd = f.local('i32');
+    const ps = f.local('i32');
+    f.set(n4, f.and(f.get(n), f.i32(-4)))();
+    const advance = (k: number): Expr => () => {
+      f.set(pd, f.add(f.get(pd), k === 1 ? f.get(dStep) : f.shl(f.get(dStep), f.i32(2))))();
+      f.set(ps, f.add(f.get(ps), k === 1 ? f.get(sStep) : f.shl(f.get(sStep), f.i32(2))))();
+    };
+    const scalar = (from_: Expr): Expr =>
+      f.for_(j, from_, f.get(n), 1, () => {
+        const v = loadAsF64(f, from, f.get(ps));
+        f.if_(
+          f.get(acc),
+          () => storeFromF64(f, to, f.get(pd), f.raw(0xa0, loadAsF64(f, to, f.get(pd)), v))(),
+          () => storeFromF64(f, to, f.get(pd), v)(),
+        )();
+        advance(1)();
+      });
+    rowLoop(f, rows, [[dst, dRow], [src, sRow]], () => {
+      f.emit(f.set(pd, f.get(dst)), f.set(ps, f.get(src)));
+      if (from === 'f32' && to === 'f32') {
+        f.if_(
+          f.and(f.eq(f.get(dStep), f.i32(4)), f.eq(f.get(sStep), f.i32(4))),
+          () => {
+            f.if_(
+              f.get(acc),
+              () =>
+                f.for_(j, f.i32(0), f.get(n4), 4, () => {
+                  f.store('v128', f.get(pd), f.vadd(f.load('v128', f.get(pd)), f.load('v128', f.get(ps))))();
+                  advance(4)();
+                })(),
+              () =>
+                f.for_(j, f.i32(0), f.get(n4), 4, () => {
+                  f.store('v128', f.get(pd), f.load('v128', f.get(ps)))();
+                  advance(4)();
+                })(),
+            )();
+            scalar(f.get(n4))();
+          },
+          () => scalar(f.i32(0))(),
+        )();
+      } else scalar(f.i32(0))();
+    })();
+  });
+}
+
+/** fill: (dst, rows, n, dRow, dStep, value f64) for each element type. */
+function fillKernel(m: ModuleBuilder, t: Elem): void {
+  m.func(`fill_${t}`, ['i32', 'i32', 'i32', 'i32', 'i32', 'f64'], [], (f) => {
+    const [dst, rows, n, dRow, dStep, value] = Array.from({ length: 6 }, (_, i) => f.param(i)) as [
+      Local, Local, Local, Local, Local, Local,
+    ];
+    const j = f.local('i32');
+    const pd = f.local('i32');
+    rowLoop(f, rows, [[dst, dRow]], () => {
+      f.set(pd, f.get(dst))();
+      f.for_(j, f.i32(0), f.get(n), 1, () =>
+        f.emit(storeFromF64(f, t, f.get(pd), f.get(value)), f.set(pd, f.add(f.get(pd), f.get(dStep)))),
+      )();
+    })();
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Reductions over float32
+
+/** Rows: out[o] = reduce(x[o, 0..r)) with the r axis contiguous; sum accumulates in f64. (out, x, outer, r, xRow). */
+function reduceRowsKernel(m: ModuleBuilder, op: 'sum' | 'max' | 'min'): void {
+  m.func(`rrows_${op}`, ['i32', 'i32', 'i32', 'i32', 'i32'], [], (f) => {
+    const [out, x, outer, r, xRow] = Array.from({ length: 5 }, (_, i) => f.param(i)) as [Local, Local, Local, Local, Local];
+    const o = f.local('i32');
+    const j = f.local('i32');
+    const r4 = f.local('i32');
+    const p = f.local('i32');
+    const acc0 = f.local('v128');
+    const acc1 = f.local('v128');
+    const v = f.local('v128');
+    const s = f.local('f64');
+    const fs = f.local('f32');
+    f.set(r4, f.and(f.get(r), f.i32(-4)))();
+    f.for_(o, f.i32(0), f.get(outer), 1, () => {
+      f.set(p, f.add(f.get(x), f.mul(f.get(o), f.get(xRow))))();
+      if (op === 'sum') {
+        f.emit(f.set(acc0, f.vzero()), f.set(acc1, f.vzero()));
+        f.for_(j, f.i32(0), f.get(r4), 4, () =>
+          f.emit(
+            f.set(v, f.load('v128', f.get(p))),
+            f.set(acc0, f.dvadd(f.get(acc0), f.vPromoteLow(f.get(v)))),
+            f.set(acc1, f.dvadd(f.get(acc1), f.vPromoteLow(f.vHigh(f.get(v))))),
+            f.set(p, f.add(f.get(p), f.i32(16))),
+          ),
+        )();
+        f.set(acc0, f.dvadd(f.get(acc0), f.get(acc1)))();
+        f.set(s, f.dadd(f.dlane(f.get(acc0), 0), f.dlane(f.get(acc0), 1)))();
+        f.for_(j, f.get(r4), f.get(r), 1, () =>
+          f.emit(f.set(s, f.dadd(f.get(s), f.promote(f.load('f32', f.get(p))))), f.set(p, f.add(f.get(p), f.i32(4)))),
+        )();
+        f.store('f32', f.add(f.get(out), f.shl(f.get(o), f.i32(2))), f.demote(f.get(s)))();
+      } else {
+        const vop = (a: Expr, b: Expr): Expr => (op === 'max' ? f.vmax(a, b) : f.vmin(a, b));
+        const sop = (a: Expr, b: Expr): Expr => (op === 'max' ? f.fmax(a, b) : f.fmin(a, b));
+        f.set(acc0, f.loadSplat(f.get(p)))();
+        f.for_(j, f.i32(0), f.get(r4), 4, () =>
+          f.emit(f.set(acc0, vop(f.get(acc0), f.load('v128', f.get(p)))), f.set(p, f.add(f.get(p), f.i32(16)))),
+        )();
+        f.set(fs, sop(sop(f.lane(f.get(acc0), 0), f.lane(f.get(acc0), 1)), sop(f.lane(f.get(acc0), 2), f.lane(f.get(acc0), 3))))();
+        f.for_(j, f.get(r4), f.get(r), 1, () =>
+          f.emit(f.set(fs, sop(f.get(fs), f.load('f32', f.get(p)))), f.set(p, f.add(f.get(p), f.i32(4)))),
+        )();
+        f.store('f32', f.add(f.get(out), f.shl(f.get(o), f.i32(2))), f.get(fs))();
+      }
+    })();
+  });
+}
+
+/**
+ * Columns: out[o, c] = reduce over i of x[o, i, c] with c contiguous (out is [outer, inner]).
+ * (out, x, outer, r, inner, xOuter, xR). Sum accumulates four columns at a time in f64.
+ */
+function reduceColsKernel(m: ModuleBuilder, op: 'sum' | 'max' | 'min'): void {
+  m.func(`rcols_${op}`, new Array(7).fill('i32'), [], (f) => {
+    const [out, x, outer, r, inner, xOuter, xR] = Array.from({ length: 7 }, (_, i) => f.param(i)) as [
+      Local, Local, Local, Local, Local, Local, Local,
+    ];
+    const o = f.local('i32');
+    const c = f.local('i32');
+    const i = f.local('i32');
+    const c4 = f.local('i32');
+    const p = f.local('i32');
+    const po = f.local('i32');
+    const acc0 = f.local('v128');
+    const acc1 = f.local('v128');
+    const v = f.local('v128');
+    const s = f.local('f64');
+    const fs = f.local('f32');
+    f.set(c4, f.and(f.get(inner), f.i32(-4)))();
+    f.set(po, f.get(out))();
+    f.for_(o, f.i32(0), f.get(outer), 1, () => {
+      f.for_(c, f.i32(0), f.get(c4), 4, () => {
+        f.set(p, f.add(f.add(f.get(x), f.mul(f.get(o), f.get(xOuter))), f.shl(f.get(c), f.i32(2))))();
+        if (op === 'sum') {
+          f.emit(f.set(acc0, f.vzero()), f.set(acc1, f.vzero()));
+          f.for_(i, f.i32(0), f.get(r), 1, () =>
+            f.emit(
+              f.set(v, f.load('v128', f.get(p))),
+              f.set(acc0, f.dvadd(f.get(acc0), f.vPromoteLow(f.get(v)))),
+              f.set(acc1, f.dvadd(f.get(acc1), f.vPromoteLow(f.vHigh(f.get(v))))),
+              f.set(p, f.add(f.get(p), f.get(xR))),
+            ),
+          )();
+          f.store('f32', f.get(po), f.demote(f.dlane(f.get(acc0), 0)))();
+          f.store('f32', f.get(po), f.demote(f.dlane(f.get(acc0), 1)), 4)();
+          f.store('f32', f.get(po), f.demote(f.dlane(f.get(acc1), 0)), 8)();
+          f.store('f32', f.get(po), f.demote(f.dlane(f.get(acc1), 1)), 12)();
+        } else {
+          f.set(acc0, f.load('v128', f.get(p)))();
+          f.for_(i, f.i32(1), f.get(r), 1, () =>
+            f.emit(
+              f.set(p, f.add(f.get(p), f.get(xR))),
+              f.set(acc0, op === 'max' ? f.vmax(f.get(acc0), f.load('v128', f.get(p))) : f.vmin(f.get(acc0), f.load('v128', f.get(p)))),
+            ),
+          )();
+          f.store('v128', f.get(po), f.get(acc0))();
+        }
+        f.set(po, f.add(f.get(po), f.i32(16)))();
+      })();
+      f.for_(c, f.get(c4), f.get(inner), 1, () => {
+        f.set(p, f.add(f.add(f.get(x), f.mul(f.get(o), f.get(xOuter))), f.shl(f.get(c), f.i32(2))))();
+        if (op === 'sum') {
+          f.set(s, f.f64(0))();
+          f.for_(i, f.i32(0), f.get(r), 1, () =>
+            f.emit(f.set(s, f.dadd(f.get(s), f.promote(f.load('f32', f.get(p))))), f.set(p, f.add(f.get(p), f.get(xR)))),
+          )();
+          f.store('f32', f.get(po), f.demote(f.get(s)))();
+        } else {
+          f.set(fs, f.load('f32', f.get(p)))();
+          f.for_(i, f.i32(1), f.get(r), 1, () =>
+            f.emit(
+              f.set(p, f.add(f.get(p), f.get(xR))),
+              f.set(fs, op === 'max' ? f.fmax(f.get(fs), f.load('f32', f.get(p))) : f.fmin(f.get(fs), f.load('f32', f.get(p)))),
+            ),
+          )();
+          f.store('f32', f.get(po), f.get(fs))();
+        }
+        f.set(po, f.add(f.get(po), f.i32(4)))();
+      })();
+    })();
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// SGEMM
+
+/**
+ * c[4x8] (+)= Σ_k pa[k][0..4) ⊗ pb[k][0..8): (pa, pb, c, kc, ldc, accumulate). A is packed pre-broadcast (each value
+ * four times), so the loop issues plain loads: on cores where a broadcast load takes a vector pipe that is worth 20%.
+ */
+function microKernel(m: ModuleBuilder, fma: boolean): number {
+  return m.func('gemm_micro', ['i32', 'i32', 'i32', 'i32', 'i32', 'i32'], [], (f) => {
+    const [pa, pb, c, kc, ldc, acc] = Array.from({ length: 6 }, (_, i) => f.param(i)) as [Local, Local, Local, Local, Local, Local];
+    const C = Array.from({ length: 8 }, () => f.local('v128'));
+    const b0 = f.local('v128');
+    const b1 = f.local('v128');
+    const a = f.local('v128');
+    const k = f.local('i32');
+    const madd = (x: Expr, y: Expr, z: Expr): Expr => (fma ? f.vmadd(x, y, z) : f.vadd(z, f.vmul(x, y)));
+    const stepAt = (u: number): void => {
+      f.set(b0, f.load('v128', f.get(pb), 32 * u))();
+      f.set(b1, f.load('v128', f.get(pb), 32 * u + 16))();
+      for (let r = 0; r < 4; r++) {
+        f.set(a, f.load('v128', f.get(pa), 64 * u + 16 * r))();
+        f.set(C[2 * r]!, madd(f.get(a), f.get(b0), f.get(C[2 * r]!)))();
+        f.set(C[2 * r + 1]!, madd(f.get(a), f.get(b1), f.get(C[2 * r + 1]!)))();
+      }
+    };
+    // Two k steps per iteration with an exit test between them: a plain unroll lets TurboFan hoist every load of
+    // the body to the top and spill the accumulators; the branch keeps each step's loads in its own block.
+    f.set(k, f.get(kc))();
+    f.block((exit) => {
+      f.while_(f.gtS(f.get(k), f.i32(0)), () => {
+        stepAt(0);
+        f.set(k, f.sub(f.get(k), f.i32(1)))();
+        f.if_(f.eqz(f.get(k)), () => {
+          f.emit(f.set(pa, f.add(f.get(pa), f.i32(64))), f.set(pb, f.add(f.get(pb), f.i32(32))));
+          f.brIf(exit, f.i32(1))();
+        })();
+        stepAt(1);
+        f.emit(
+          f.set(pa, f.add(f.get(pa), f.i32(128))),
+          f.set(pb, f.add(f.get(pb), f.i32(64))),
+          f.set(k, f.sub(f.get(k), f.i32(1))),
+        );
+      })();
+    })();
+    const row = (r: number): Expr => f.add(f.get(c), f.mul(f.get(ldc), f.i32(r)));
+    f.if_(
+      f.get(acc),
+      () => {
+        for (let r = 0; r < 4; r++) {
+          f.store('v128', row(r), f.vadd(f.load('v128', row(r)), f.get(C[2 * r]!)))();
+          f.store('v128', row(r), f.vadd(f.load('v128', row(r), 16), f.get(C[2 * r + 1]!)), 16)();
+        }
+      },
+      () => {
+        for (let r = 0; r < 4; r++) {
+          f.store('v128', row(r), f.get(C[2 * r]!))();
+          f.store('v128', row(r), f.get(C[2 * r + 1]!), 16)();
+        }
+      },
+    )();
+  });
+}
+
+/** Packs an mc x kc block of A (any strides) into 4-row panels of broadcast values, zero-padded: (a, rowStep, colStep, mc, kc, dst). */
+function packA(m: ModuleBuilder): number {
+  return m.func('gemm_packA', new Array(6).fill('i32'), [], (f) => {
+    const [a, rs, cs, mc, kc, dst] = Array.from({ length: 6 }, (_, i) => f.param(i)) as [Local, Local, Local, Local, Local, Local];
+    const ir = f.local('i32');
+    const p = f.local('i32');
+    const r = f.local('i32');
+    const src = f.local('i32');
+    const d = f.local('i32');
+    f.set(d, f.get(dst))();
+    f.for_(ir, f.i32(0), f.get(mc), 4, () => {
+      f.set(src, f.add(f.get(a), f.mul(f.get(ir), f.get(rs))))();
+      f.if_(
+        f.leS(f.add(f.get(ir), f.i32(4)), f.get(mc)),
+        () =>
+          f.for_(p, f.i32(0), f.get(kc), 1, () => {
+            for (let q = 0; q < 4; q++)
+              f.store('v128', f.get(d), f.loadSplat(f.add(f.get(src), f.mul(f.get(rs), f.i32(q)))), 16 * q)();
+            f.emit(f.set(src, f.add(f.get(src), f.get(cs))), f.set(d, f.add(f.get(d), f.i32(64))));
+          })(),
+        () =>
+          f.for_(p, f.i32(0), f.get(kc), 1, () => {
+            f.for_(r, f.i32(0), f.i32(4), 1, () =>
+              f.store(
+                'v128',
+                f.add(f.get(d), f.shl(f.get(r), f.i32(4))),
+                f.splat(
+                  f.select(
+                    f.load('f32', f.add(f.get(src), f.mul(f.get(rs), f.minS(f.get(r), f.sub(f.sub(f.get(mc), f.get(ir)), f.i32(1)))))),
+                    f.f32(0),
+                    f.ltS(f.add(f.get(ir), f.get(r)), f.get(mc)),
+                  ),
+                ),
+              )(),
+            )();
+            f.emit(f.set(src, f.add(f.get(src), f.get(cs))), f.set(d, f.add(f.get(d), f.i32(64))));
+          })(),
+      )();
+    })();
+  });
+}
+
+/** Packs a kc x nc block of B (any strides) into 8-column panels, zero-padded: (b, rowStep, colStep, kc, nc, dst). */
+function packB(m: ModuleBuilder): number {
+  return m.func('gemm_packB', new Array(6).fill('i32'), [], (f) => {
+    const [b, rs, cs, kc, nc, dst] = Array.from({ length: 6 }, (_, i) => f.param(i)) as [Local, Local, Local, Local, Local, Local];
+    const jr = f.local('i32');
+    const p = f.local('i32');
+    const j = f.local('i32');
+    const src = f.local('i32');
+    const d = f.local('i32');
+    f.set(d, f.get(dst))();
+    f.for_(jr, f.i32(0), f.get(nc), 8, () => {
+      f.set(src, f.add(f.get(b), f.mul(f.get(jr), f.get(cs))))();
+      f.if_(
+        f.and(f.leS(f.add(f.get(jr), f.i32(8)), f.get(nc)), f.eq(f.get(cs), f.i32(4))),
+        () =>
+          f.for_(p, f.i32(0), f.get(kc), 1, () =>
+            f.emit(
+              f.store('v128', f.get(d), f.load('v128', f.get(src))),
+              f.store('v128', f.get(d), f.load('v128', f.get(src), 16), 16),
+              f.set(src, f.add(f.get(src), f.get(rs))),
+              f.set(d, f.add(f.get(d), f.i32(32))),
+            ),
+          )(),
+        () =>
+          f.for_(p, f.i32(0), f.get(kc), 1, () => {
+            f.for_(j, f.i32(0), f.i32(8), 1, () =>
+              f.store(
+                'f32',
+                f.add(f.get(d), f.shl(f.get(j), f.i32(2))),
+                f.select(
+                  f.load('f32', f.add(f.get(src), f.mul(f.get(cs), f.minS(f.get(j), f.sub(f.sub(f.get(nc), f.get(jr)), f.i32(1)))))),
+                  f.f32(0),
+                  f.ltS(f.add(f.get(jr), f.get(j)), f.get(nc)),
+                ),
+              )(),
+            )();
+            f.emit(f.set(src, f.add(f.get(src), f.get(rs))), f.set(d, f.add(f.get(d), f.i32(32))));
+          })(),
+      )();
+    })();
+  });
+}
+
+/**
+ * The whole product: C[batch][m x n] = A·B with A, B read through byte strides and C contiguous rows of `ldc` bytes.
+ * (a, ars, acs, b, brs, bcs, c, m, n, k, ldc, batch, aBatch, bBatch, cBatch, scratchA, scratchB, tile).
+ */
+function gemmDriver(m: ModuleBuilder, micro: number, pA: number, pB: number): void {
+  const { MC, KC, NC } = GEMM;
+  m.func('gemm', new Array(18).fill('i32'), [], (f) => {
+    const P = Array.from({ length: 18 }, (_, i) => f.param(i));
+    const [a, ars, acs, b, brs, bcs, c, M, N, K, ldc, batch, aB, bB, cB, sa, sb, tile] = P as [
+      Local, Local, Local, Local, Local, Local, Local, Local, Local, Local, Local, Local, Local, Local, Local, Local, Local, Local,
+    ];
+    const bi = f.local('i32');
+    const jc = f.local('i32');
+    const pc = f.local('i32');
+    const ic = f.local('i32');
+    const nc = f.local('i32');
+    const kc = f.local('i32');
+    const mc = f.local('i32');
+    const jr = f.local('i32');
+    const ir = f.local('i32');
+    const cc = f.local('i32');
+    const i = f.local('i32');
+    const j = f.local('i32');
+    const nr = f.local('i32');
+    const mr = f.local('i32');
+    const acc = f.local('i32');
+    const pa = f.local('i32');
+    const pb = f.local('i32');
+    const addr = f.local('i32');
+    const min = (x: Expr, y: Expr): Expr => f.minS(x, y);
+    f.for_(bi, f.i32(0), f.get(batch), 1, () => {
+      f.for_(jc, f.i32(0), f.get(N), NC, () => {
+        f.set(nc, min(f.i32(NC), f.sub(f.get(N), f.get(jc))))();
+        f.for_(pc, f.i32(0), f.get(K), KC, () => {
+          f.set(kc, min(f.i32(KC), f.sub(f.get(K), f.get(pc))))();
+          f.set(acc, f.gtS(f.get(pc), f.i32(0)))();
+          f.call(
+            pB,
+            f.add(f.add(f.get(b), f.mul(f.get(pc), f.get(brs))), f.mul(f.get(jc), f.get(bcs))),
+            f.get(brs),
+            f.get(bcs),
+            f.get(kc),
+            f.get(nc),
+            f.get(sb),
+          )();
+          f.for_(ic, f.i32(0), f.get(M), MC, () => {
+            f.set(mc, min(f.i32(MC), f.sub(f.get(M), f.get(ic))))();
+            f.call(
+              pA,
+              f.add(f.add(f.get(a), f.mul(f.get(ic), f.get(ars))), f.mul(f.get(pc), f.get(acs))),
+              f.get(ars),
+              f.get(acs),
+              f.get(mc),
+              f.get(kc),
+              f.get(sa),
+            )();
+            // macro kernel over the block
+            f.for_(jr, f.i32(0), f.get(nc), 8, () => {
+              f.set(nr, min(f.i32(8), f.sub(f.get(nc), f.get(jr))))();
+              f.set(pb, f.add(f.get(sb), f.shl(f.mul(f.get(jr), f.get(kc)), f.i32(2))))();
+              f.for_(ir, f.i32(0), f.get(mc), 4, () => {
+                f.set(mr, min(f.i32(4), f.sub(f.get(mc), f.get(ir))))();
+                f.set(pa, f.add(f.get(sa), f.shl(f.mul(f.get(ir), f.get(kc)), f.i32(4))))();
+                f.set(
+                  cc,
+                  f.add(
+                    f.add(f.get(c), f.mul(f.add(f.get(ic), f.get(ir)), f.get(ldc))),
+                    f.shl(f.add(f.get(jc), f.get(jr)), f.i32(2)),
+                  ),
+                )();
+                f.if_(
+                  f.and(f.eq(f.get(mr), f.i32(4)), f.eq(f.get(nr), f.i32(8))),
+                  () => f.call(micro, f.get(pa), f.get(pb), f.get(cc), f.get(kc), f.get(ldc), f.get(acc))(),
+                  () => {
+                    f.call(micro, f.get(pa), f.get(pb), f.get(tile), f.get(kc), f.i32(32), f.i32(0))();
+                    f.for_(i, f.i32(0), f.get(mr), 1, () =>
+                      f.for_(j, f.i32(0), f.get(nr), 1, () => {
+                        f.set(addr, f.add(f.add(f.get(cc), f.mul(f.get(i), f.get(ldc))), f.shl(f.get(j), f.i32(2))))();
+                        f.store(
+                          'f32',
+                          f.get(addr),
+                          f.fadd(
+                            f.select(f.load('f32', f.get(addr)), f.f32(0), f.get(acc)),
+                            f.load('f32', f.add(f.get(tile), f.add(f.shl(f.get(i), f.i32(5)), f.shl(f.get(j), f.i32(2))))),
+                          ),
+                        )();
+                      })(),
+                    )();
+                  },
+                )();
+              })();
+            })();
+          })();
+        })();
+      })();
+      f.emit(
+        f.set(a, f.add(f.get(a), f.get(aB))),
+        f.set(b, f.add(f.get(b), f.get(bB))),
+        f.set(c, f.add(f.get(c), f.get(cB))),
+      );
+    })();
+  });
+}
+
+/** A multiply-add loop on twelve independent f32x4 chains: the SIMD ceiling (flops = iters * 12 * 8). */
+function peakKernel(m: ModuleBuilder, fma: boolean): void {
+  m.func('peak', ['i32'], ['f32'], (f) => {
+    const iters = f.param(0);
+    const A = Array.from({ length: 12 }, () => f.local('v128'));
+    const x = f.local('v128');
+    const y = f.local('v128');
+    const it = f.local('i32');
+    f.emit(f.set(x, splatF(f, 0.999999)), f.set(y, splatF(f, 1e-6)));
+    A.forEach((l, i) => f.set(l, splatF(f, i))());
+    f.for_(it, f.i32(0), f.get(iters), 1, () => {
+      for (const l of A) f.set(l, fma ? f.vmadd(f.get(l), f.get(x), f.get(y)) : f.vadd(f.vmul(f.get(l), f.get(x)), f.get(y)))();
+    })();
+    let s: Expr = f.get(A[0]!);
+    for (let i = 1; i < A.length; i++) s = f.vadd(s, f.get(A[i]!));
+    f.ret(f.lane(s, 0))();
+  });
+}
+
+/**
+ * Builds the kernel module's bytes.
+ * @example const bytes = buildKernels({ shared: true, maximumPages: 65536, fma: false });
+ */
+export function buildKernels(opts: { shared: boolean; maximumPages: number; fma: boolean }): Uint8Array {
+  const m = new ModuleBuilder({ shared: opts.shared, initialPages: 1, maximumPages: opts.maximumPages });
+  for (const op of VEC_UNARY) unaryKernel(m, op);
+  for (const op of VEC_BINARY) binaryKernel(m, op);
+  for (const op of COMPARE) compareKernel(m, op);
+  whereKernel(m);
+  for (const from of ELEMS) for (const to of ELEMS) castKernel(m, from, to);
+  for (const t of ELEMS) fillKernel(m, t);
+  for (const op of ['sum', 'max', 'min'] as const) {
+    reduceRowsKernel(m, op);
+    reduceColsKernel(m, op);
+  }
+  const micro = microKernel(m, opts.fma);
+  gemmDriver(m, micro, packA(m), packB(m));
+  peakKernel(m, opts.fma);
+  return m.toBytes();
+}
+
+/** Bytes per element of a cast-kernel element type. @example elemSize('f64') // 8 */
+export function elemSize(t: Elem): number {
+  return SIZE[t];
+}

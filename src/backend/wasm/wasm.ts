@@ -1,0 +1,653 @@
+/**
+ * @file The WebAssembly CPU backend: float32 kernels in SIMD wasm over a pooled heap, split across worker threads when
+ * large. Small tensors stay plain typed arrays computed by the reference kernels, so tiny ops never pay for wasm.
+ */
+import { type DType, type TypedArray, bool, float32 } from '../../core/dtype.js';
+import { numel } from '../../core/shape.js';
+import type { Backend, BinaryOp, Buf, ReduceOp, Strided, UnaryOp } from '../backend.js';
+import { cpuBackend } from '../cpu/cpu.js';
+import { type Job, RESERVED_BYTES, ThreadPool, coreCount, threadsSupported } from '../threads/pool.js';
+import { COMPARE, type Compare, type Elem, GEMM, VEC_BINARY, VEC_UNARY, type VecBinary, type VecUnary, buildKernels } from './codegen.js';
+import { simdSupport } from './emitter.js';
+import { Heap, WasmBuf } from './heap.js';
+
+/** Tensors with fewer elements than this live in plain typed arrays and use the reference kernels. */
+export const SMALL = 1024;
+
+const ELEM_OF: Record<string, Elem> = { float32: 'f32', float64: 'f64', int32: 'i32', bool: 'u8' };
+const isHost = (b: Buf): b is TypedArray => ArrayBuffer.isView(b);
+
+/** Merges adjacent dims every operand walks contiguously; drops size-1 dims. Returns [shape, strides per operand]. */
+function coalesce(shape: readonly number[], strides: readonly (readonly number[])[]): [number[], number[][]] {
+  const cs: number[] = [];
+  const cst: number[][] = strides.map(() => []);
+  for (let d = 0; d < shape.length; d++) {
+    const size = shape[d]!;
+    if (size === 1) continue;
+    const last = cs.length - 1;
+    if (last >= 0 && strides.every((s, k) => cst[k]![last] === s[d]! * size)) {
+      cs[last] = cs[last]! * size;
+      for (let k = 0; k < strides.length; k++) cst[k]![last] = strides[k]![d]!;
+    } else {
+      cs.push(size);
+      for (let k = 0; k < strides.length; k++) cst[k]!.push(strides[k]![d]!);
+    }
+  }
+  if (cs.length === 0) {
+    cs.push(1);
+    for (const s of cst) s.push(0);
+  }
+  return [cs, cst];
+}
+
+const contiguous = (shape: readonly number[]): number[] => {
+  const s = new Array<number>(shape.length);
+  let acc = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    s[i] = acc;
+    acc *= shape[i]!;
+  }
+  return s;
+};
+
+/** One operand of a 2-D kernel launch: byte address of its first element, element strides, element size. */
+interface Operand {
+  readonly addr: number;
+  readonly strides: readonly number[];
+  readonly size: number;
+}
+
+/** A 2-D window of a launch: addresses of each operand, rows x n, and per-operand byte row strides and steps. */
+interface Window {
+  addrs: number[];
+  rows: number;
+  n: number;
+  row: number[];
+  step: number[];
+}
+
+/**
+ * Cuts a strided launch into 2-D windows (inner two dims), odometer over the rest, and splits them into up to
+ * `parts` groups of about equal work (splitting rows of a window where needed).
+ */
+function windows(shape: readonly number[], ops: readonly Operand[], parts: number): Window[][] {
+  const [cs, cst] = coalesce(
+    shape,
+    ops.map((o) => o.strides),
+  );
+  const nd = cs.length;
+  const n = cs[nd - 1]!;
+  const rows = nd >= 2 ? cs[nd - 2]! : 1;
+  const step = ops.map((o, k) => cst[k]![nd - 1]! * o.size);
+  const row = ops.map((o, k) => (nd >= 2 ? cst[k]![nd - 2]! * o.size : 0));
+  const outer = cs.slice(0, Math.max(0, nd - 2));
+  const all: Window[] = [];
+  const idx = new Array<number>(outer.length).fill(0);
+  const addrs = ops.map((o) => o.addr);
+  for (;;) {
+    all.push({ addrs: addrs.slice(), rows, n, row, step });
+    let d = outer.length - 1;
+    for (; d >= 0; d--) {
+      idx[d]!++;
+      for (let k = 0; k < ops.length; k++) addrs[k]! += cst[k]![d]! * ops[k]!.size;
+      if (idx[d]! < outer[d]!) break;
+      for (let k = 0; k < ops.length; k++) addrs[k]! -= cst[k]![d]! * ops[k]!.size * outer[d]!;
+      idx[d] = 0;
+    }
+    if (d < 0) break;
+  }
+  if (parts <= 1) return [all];
+  // split into `parts` groups by rows (or by columns for a single row)
+  const groups: Window[][] = Array.from({ length: parts }, () => []);
+  if (all.length >= parts) {
+    all.forEach((w, i) => groups[Math.floor((i * parts) / all.length)]!.push(w));
+    return groups;
+  }
+  for (const w of all) {
+    if (w.rows >= parts) {
+      for (let p = 0; p < parts; p++) {
+        const r0 = Math.floor((w.rows * p) / parts);
+        const r1 = Math.floor((w.rows * (p + 1)) / parts);
+        if (r1 > r0) groups[p]!.push({ ...w, addrs: w.addrs.map((a, k) => a + r0 * w.row[k]!), rows: r1 - r0 });
+      }
+    } else {
+      for (let r = 0; r < w.rows; r++)
+        for (let p = 0; p < parts; p++) {
+          const c0 = Math.floor((w.n * p) / parts / 4) * 4;
+          const c1 = p === parts - 1 ? w.n : Math.floor((w.n * (p + 1)) / parts / 4) * 4;
+          if (c1 > c0)
+            groups[p]!.push({ ...w, addrs: w.addrs.map((a, k) => a + r * w.row[k]! + c0 * w.step[k]!), rows: 1, n: c1 - c0 });
+        }
+    }
+  }
+  return groups;
+}
+
+/** Where a kernel writes its output, and how to turn that into the result buffer. */
+interface Plan {
+  readonly out: number;
+  readonly finish: () => Buf;
+}
+
+/**
+ * The backend object. Create it with `createWasmBackend()`; until its module is compiled (browsers compile
+ * asynchronously) every op runs on the reference kernels.
+ * @example const be = createWasmBackend(); be.matmul(a, b, 1, 64, 64, 64, float32)
+ */
+export class WasmBackend implements Backend {
+  readonly device = 'cpu';
+  readonly heap: Heap;
+  private fns: ((...args: number[]) => unknown)[] = [];
+  private index = new Map<string, number>();
+  private module: WebAssembly.Module | null = null;
+  private pool: ThreadPool | null = null;
+  private threads = 1;
+  private scratch: { a: number; b: number; tile: number }[] = [];
+  /** Whether the kernel module is compiled and instantiated. */
+  ready = false;
+  /** Work from which an op is split across threads: elements (elementwise, reductions) and multiply-adds (matmul). */
+  readonly parallelFrom = { elems: 1 << 16, macs: 1 << 18 };
+  /** Whether relaxed-SIMD FMA is used. */
+  readonly fma: boolean;
+  readonly shared: boolean;
+
+  constructor() {
+    this.shared = threadsSupported();
+    this.heap = new Heap({ shared: this.shared, reserved: RESERVED_BYTES });
+    this.fma = simdSupport().relaxed;
+    this.threads = 1;
+  }
+
+  /** Kernel module bytes for this heap. */
+  moduleBytes(): Uint8Array {
+    return buildKernels({ shared: this.shared, maximumPages: this.heap.maximumPages, fma: this.fma });
+  }
+
+  /** Instantiates a compiled kernel module (sync). */
+  install(module: WebAssembly.Module): void {
+    const inst = new WebAssembly.Instance(module, { env: { memory: this.heap.memory } });
+    WebAssembly.Module.exports(module).forEach((e, i) => {
+      this.fns[i] = inst.exports[e.name] as (...args: number[]) => unknown;
+      this.index.set(e.name, i);
+    });
+    this.module = module;
+    this.ready = true;
+    this.setThreads(this.threads);
+  }
+
+  /** Sets the thread count (caller included); workers start when a large op first needs them. */
+  setThreads(n: number): void {
+    this.threads = Math.max(1, Math.min(Math.floor(n), 16));
+    if (!this.ready) return;
+    if (this.pool) this.pool.resize(this.shared ? this.threads - 1 : 0);
+    while (this.scratch.length < this.threads) {
+      const { MC, KC, NC } = GEMM;
+      this.scratch.push({
+        a: this.heap.allocRaw(MC * KC * 16),
+        b: this.heap.allocRaw(KC * NC * 4),
+        tile: this.heap.allocRaw(4 * 8 * 4),
+      });
+    }
+  }
+  /** The configured thread count. */
+  getThreads(): number {
+    return this.threads;
+  }
+  /** Workers running now (for tests). */
+  get readyWorkers(): number {
+    return this.pool?.ready ?? 0;
+  }
+  /** Starts the workers now and resolves when all are running. */
+  async threadsReady(): Promise<void> {
+    this.liveThreads();
+    await this.pool?.whenReady();
+  }
+  /** Threads usable now (starting the pool on first need; workers still starting count as absent). */
+  private liveThreads(): number {
+    if (this.threads <= 1 || !this.shared || !this.module) return 1;
+    if (!this.pool) {
+      this.pool = new ThreadPool(this.heap.memory, this.module, (fn, args) => this.fns[fn]!(...args));
+      this.pool.resize(this.threads - 1);
+    }
+    return Math.min(this.threads, 1 + this.pool.ready);
+  }
+  /** Calls an exported kernel on the calling thread. */
+  call(name: string, ...args: number[]): unknown {
+    return this.fns[this.index.get(name)!]!(...args);
+  }
+  private run(groups: Job[][]): void {
+    if (groups.length === 1 || !this.pool) {
+      for (const g of groups) for (const j of g) this.fns[j.fn]!(...j.args);
+    } else this.pool.run(groups);
+  }
+
+  // --- memory -------------------------------------------------------------------------------------------------
+
+  alloc(dtype: DType, n: number): Buf {
+    if (n < SMALL || !this.ready) return new dtype.ArrayType(n);
+    return this.heap.alloc(n * dtype.itemsize, true);
+  }
+
+  fromArray(dtype: DType, data: TypedArray): Buf {
+    const n = data.length;
+    if (n < SMALL || !this.ready) {
+      const out = new dtype.ArrayType(n);
+      out.set(data);
+      return out;
+    }
+    const bytes = n * dtype.itemsize;
+    const src = data.byteOffset;
+    const onHeap = data.buffer === this.heap.buffer();
+    const b = this.heap.alloc(bytes, false);
+    const u8 = this.heap.u8();
+    if (onHeap && data.BYTES_PER_ELEMENT === dtype.itemsize) u8.copyWithin(b.ptr, src, src + bytes);
+    else if (data.BYTES_PER_ELEMENT === dtype.itemsize && data.constructor === dtype.ArrayType)
+      u8.set(new Uint8Array(data.buffer, data.byteOffset, bytes), b.ptr);
+    else new dtype.ArrayType(u8.buffer, b.ptr, n).set(data);
+    return b;
+  }
+
+  readSync(buf: Buf, dtype: DType): TypedArray {
+    if (isHost(buf)) return buf;
+    const b = buf as WasmBuf;
+    if (b.ptr < 0) return b.host!;
+    return new dtype.ArrayType(this.heap.buffer(), b.ptr, b.bytes / dtype.itemsize);
+  }
+
+  async read(buf: Buf, dtype: DType): Promise<TypedArray> {
+    return this.readSync(buf, dtype).slice();
+  }
+
+  /** Returns a buffer's heap block now (the caller promises it is dead). */
+  release(buf: Buf): void {
+    if (!isHost(buf)) this.heap.release(buf as WasmBuf);
+  }
+
+  // --- plumbing -----------------------------------------------------------------------------------------------
+
+  /** A strided read over host memory (a view of the heap for heap buffers) for the reference kernels. */
+  private hostView(s: Strided): Strided {
+    if (isHost(s.buf)) return s;
+    const b = s.buf as WasmBuf;
+    if (b.ptr < 0) return { ...s, buf: b.host! };
+    return { ...s, buf: new s.dtype.ArrayType(this.heap.buffer(), b.ptr, b.bytes / s.dtype.itemsize) };
+  }
+
+  /** Wraps a reference-kernel result: small ones stay typed arrays, large ones become pageable handles. */
+  private adopt(out: Buf): Buf {
+    const a = out as TypedArray;
+    if (a.length < SMALL || !this.ready) return a;
+    return new WasmBuf(-1, a.byteLength, a);
+  }
+
+  /** True when every buffer is host memory and the work is small: the reference kernels answer. */
+  private smallHost(n: number, ...bufs: Buf[]): boolean {
+    if (!this.ready) return true;
+    if (n >= SMALL) return false;
+    for (const b of bufs) if (!isHost(b) && (b as WasmBuf).ptr >= 0) return false;
+    return true;
+  }
+
+  /** Byte address of a strided operand's element 0, staging host data into the heap (freed by `done`). */
+  private addr(s: Strided, staged: number[][]): number {
+    const size = s.dtype.itemsize;
+    let b = s.buf;
+    if (isHost(b)) {
+      const bytes = b.byteLength;
+      const ptr = this.heap.allocRaw(bytes);
+      this.heap.u8().set(new Uint8Array(b.buffer, b.byteOffset, bytes), ptr);
+      staged.push([ptr, bytes]);
+      return ptr + s.offset * size;
+    }
+    b = b as WasmBuf;
+    return this.heap.pageIn(b) + s.offset * size;
+  }
+  private unstage(staged: number[][]): void {
+    for (const [p, bytes] of staged) this.heap.freeRaw(p!, bytes!);
+  }
+
+  /** An output of `n` elements: a heap handle, or a temporary block copied out to a typed array when small. */
+  private output(dtype: DType, n: number): Plan {
+    const bytes = n * dtype.itemsize;
+    if (n >= SMALL) {
+      const b = this.heap.alloc(bytes, false);
+      return { out: b.ptr, finish: () => b };
+    }
+    const ptr = this.heap.allocRaw(Math.max(bytes, 1));
+    return {
+      out: ptr,
+      finish: () => {
+        const a = new dtype.ArrayType(n);
+        new Uint8Array(a.buffer).set(this.heap.u8().subarray(ptr, ptr + bytes));
+        this.heap.freeRaw(ptr, Math.max(bytes, 1));
+        return a;
+      },
+    };
+  }
+
+  private parts(work: number, threshold = this.parallelFrom.elems): number {
+    if (work < threshold) return 1;
+    return Math.max(1, Math.min(this.liveThreads(), Math.floor(work / (threshold / 2))));
+  }
+
+  /** Launches a 2-D kernel over `shape`: `argsOf(window)` builds its arguments. */
+  private launch(name: string, shape: readonly number[], ops: Operand[], argsOf: (w: Window) => number[]): void {
+    const fn = this.index.get(name)!;
+    const groups = windows(shape, ops, this.parts(numel(shape)));
+    this.run(groups.map((g) => g.map((w) => ({ fn, args: argsOf(w) }))));
+  }
+
+  // --- elementwise --------------------------------------------------------------------------------------------
+
+  unary(op: UnaryOp, x: Strided, shape: readonly number[], dtype: DType): Buf {
+    const n = numel(shape);
+    const vec = x.dtype === float32 && dtype === float32 && (VEC_UNARY as readonly string[]).includes(op);
+    const cast = op === 'copy' && ELEM_OF[x.dtype.name] !== undefined && ELEM_OF[dtype.name] !== undefined;
+    if (n === 0 || (!vec && !cast) || this.smallHost(n, x.buf)) return this.adopt(cpuBackend.unary(op, this.hostView(x), shape, dtype));
+    const staged: number[][] = [];
+    const plan = this.output(dtype, n);
+    const xa = this.addr(x, staged);
+    const ops: Operand[] = [
+      { addr: plan.out, strides: contiguous(shape), size: dtype.itemsize },
+      { addr: xa, strides: x.strides, size: x.dtype.itemsize },
+    ];
+    if (vec) this.launch(`u_${op}`, shape, ops, (w) => [w.addrs[0]!, w.addrs[1]!, w.rows, w.n, w.row[1]!, w.step[1]!]);
+    else
+      this.launch(`cast_${ELEM_OF[x.dtype.name]}_${ELEM_OF[dtype.name]}`, shape, ops, (w) => [
+        w.addrs[0]!,
+        w.addrs[1]!,
+        w.rows,
+        w.n,
+        w.row[0]!,
+        w.step[0]!,
+        w.row[1]!,
+        w.step[1]!,
+        0,
+      ]);
+    this.unstage(staged);
+    return plan.finish();
+  }
+
+  binary(op: BinaryOp, a: Strided, b: Strided, shape: readonly number[], dtype: DType): Buf {
+    const n = numel(shape);
+    const f32in = a.dtype === float32 && b.dtype === float32;
+    if (op === 'pow' && f32in && dtype === float32 && b.strides.every((s) => s === 0) && !this.smallHost(n, a.buf)) {
+      // x^c for a constant c: the common exponents are unary kernels
+      const c = this.hostView(b);
+      const e = (c.buf as TypedArray)[c.offset]!;
+      const as: UnaryOp | null = e === 2 ? 'square' : e === 0.5 ? 'sqrt' : e === 1 ? 'copy' : e === -1 ? 'reciprocal' : null;
+      if (as) return this.unary(as, a, shape, dtype);
+    }
+    const vec = f32in && dtype === float32 && (VEC_BINARY as readonly string[]).includes(op);
+    const cmp = f32in && dtype === bool && (COMPARE as readonly string[]).includes(op);
+    if (n === 0 || (!vec && !cmp) || this.smallHost(n, a.buf, b.buf))
+      return this.adopt(cpuBackend.binary(op, this.hostView(a), this.hostView(b), shape, dtype));
+    const staged: number[][] = [];
+    const plan = this.output(dtype, n);
+    const ops: Operand[] = [
+      { addr: plan.out, strides: contiguous(shape), size: dtype.itemsize },
+      { addr: this.addr(a, staged), strides: a.strides, size: 4 },
+      { addr: this.addr(b, staged), strides: b.strides, size: 4 },
+    ];
+    const name = vec ? `b_${op as VecBinary}` : `c_${op as Compare}`;
+    this.launch(name, shape, ops, (w) => [
+      w.addrs[0]!,
+      w.addrs[1]!,
+      w.addrs[2]!,
+      w.rows,
+      w.n,
+      w.row[1]!,
+      w.step[1]!,
+      w.row[2]!,
+      w.step[2]!,
+    ]);
+    this.unstage(staged);
+    return plan.finish();
+  }
+
+  where(c: Strided, a: Strided, b: Strided, shape: readonly number[], dtype: DType): Buf {
+    const n = numel(shape);
+    const ok = c.dtype === bool && a.dtype === float32 && b.dtype === float32 && dtype === float32;
+    if (n === 0 || !ok || this.smallHost(n, c.buf, a.buf, b.buf))
+      return this.adopt(cpuBackend.where(this.hostView(c), this.hostView(a), this.hostView(b), shape, dtype));
+    const staged: number[][] = [];
+    const plan = this.output(dtype, n);
+    const ops: Operand[] = [
+      { addr: plan.out, strides: contiguous(shape), size: 4 },
+      { addr: this.addr(c, staged), strides: c.strides, size: 1 },
+      { addr: this.addr(a, staged), strides: a.strides, size: 4 },
+      { addr: this.addr(b, staged), strides: b.strides, size: 4 },
+    ];
+    this.launch('where_f32', shape, ops, (w) => [
+      w.addrs[0]!,
+      w.addrs[1]!,
+      w.addrs[2]!,
+      w.addrs[3]!,
+      w.rows,
+      w.n,
+      w.row[1]!,
+      w.step[1]!,
+      w.row[2]!,
+      w.step[2]!,
+      w.row[3]!,
+      w.step[3]!,
+    ]);
+    this.unstage(staged);
+    return plan.finish();
+  }
+
+  copy(dst: Strided, src: Strided, shape: readonly number[], accumulate = false): void {
+    const n = numel(shape);
+    const de = ELEM_OF[dst.dtype.name];
+    const se = ELEM_OF[src.dtype.name];
+    const dstHost = isHost(dst.buf) || (dst.buf as WasmBuf).ptr < 0;
+    if (n === 0 || n < SMALL || !this.ready || dstHost || !de || !se || (accumulate && dst.dtype !== src.dtype)) {
+      cpuBackend.copy(this.hostView(dst), this.hostView(src), shape, accumulate);
+      return;
+    }
+    const staged: number[][] = [];
+    const ops: Operand[] = [
+      { addr: this.addr(dst, staged), strides: dst.strides, size: dst.dtype.itemsize },
+      { addr: this.addr(src, staged), strides: src.strides, size: src.dtype.itemsize },
+    ];
+    this.launch(`cast_${se}_${de}`, shape, ops, (w) => [
+      w.addrs[0]!,
+      w.addrs[1]!,
+      w.rows,
+      w.n,
+      w.row[0]!,
+      w.step[0]!,
+      w.row[1]!,
+      w.step[1]!,
+      accumulate ? 1 : 0,
+    ]);
+    this.unstage(staged);
+  }
+
+  fill(dst: Strided, shape: readonly number[], value: number): void {
+    const n = numel(shape);
+    const de = ELEM_OF[dst.dtype.name];
+    const dstHost = isHost(dst.buf) || (dst.buf as WasmBuf).ptr < 0;
+    if (n < SMALL || !this.ready || dstHost || !de) {
+      cpuBackend.fill(this.hostView(dst), shape, value);
+      return;
+    }
+    const staged: number[][] = [];
+    const ops: Operand[] = [{ addr: this.addr(dst, staged), strides: dst.strides, size: dst.dtype.itemsize }];
+    this.launch(`fill_${de}`, shape, ops, (w) => [w.addrs[0]!, w.rows, w.n, w.row[0]!, w.step[0]!, value]);
+  }
+
+  // --- reductions ---------------------------------------------------------------------------------------------
+
+  reduce(op: ReduceOp, x: Strided, shape: readonly number[], axes: readonly number[], dtype: DType): Buf {
+    const n = numel(shape);
+    const fast = (op === 'sum' || op === 'max' || op === 'min') && x.dtype === float32 && dtype === float32 && n > 0;
+    const pattern = fast && !this.smallHost(n, x.buf) ? reducePattern(shape, x.strides, axes) : null;
+    if (!pattern) return this.adopt(cpuBackend.reduce(op, this.hostView(x), shape, axes, dtype));
+    const outN = numel(shape.filter((_, d) => !axes.includes(d)));
+    const staged: number[][] = [];
+    const plan = this.output(dtype, outN);
+    const xa = this.addr(x, staged);
+    const jobs: Job[][] = [];
+    const parts = this.parts(n);
+    if (pattern.kind === 'rows') {
+      const fn = this.index.get(`rrows_${op}`)!;
+      const { outer, r, rowStride } = pattern;
+      const p = Math.min(parts, outer);
+      for (let t = 0; t < p; t++) {
+        const o0 = Math.floor((outer * t) / p);
+        const o1 = Math.floor((outer * (t + 1)) / p);
+        jobs.push([{ fn, args: [plan.out + o0 * 4, xa + o0 * rowStride * 4, o1 - o0, r, rowStride * 4] }]);
+      }
+    } else {
+      const fn = this.index.get(`rcols_${op}`)!;
+      const { outer, r, inner, outerStride, rStride } = pattern;
+      const p = Math.min(parts, outer > 1 ? outer : Math.max(1, Math.floor(inner / 16)));
+      for (let t = 0; t < p; t++) {
+        if (outer > 1) {
+          const o0 = Math.floor((outer * t) / p);
+          const o1 = Math.floor((outer * (t + 1)) / p);
+          jobs.push([
+            { fn, args: [plan.out + o0 * inner * 4, xa + o0 * outerStride * 4, o1 - o0, r, inner, outerStride * 4, rStride * 4] },
+          ]);
+        } else {
+          const c0 = t === 0 ? 0 : Math.floor((inner * t) / p / 4) * 4;
+          const c1 = t === p - 1 ? inner : Math.floor((inner * (t + 1)) / p / 4) * 4;
+          jobs.push([{ fn, args: [plan.out + c0 * 4, xa + c0 * 4, 1, r, c1 - c0, outerStride * 4, rStride * 4] }]);
+        }
+      }
+    }
+    this.run(jobs);
+    this.unstage(staged);
+    return plan.finish();
+  }
+
+  // --- matmul -------------------------------------------------------------------------------------------------
+
+  matmul(a: Strided, b: Strided, batch: number, m: number, k: number, n: number, dtype: DType): Buf {
+    const ok = a.dtype === float32 && b.dtype === float32 && dtype === float32;
+    const macs = batch * m * n * k;
+    if (!ok || batch * m * n === 0 || (macs < 4096 && this.smallHost(batch * m * n, a.buf, b.buf)) || !this.ready)
+      return this.adopt(cpuBackend.matmul(this.hostView(a), this.hostView(b), batch, m, k, n, dtype));
+    const staged: number[][] = [];
+    const total = batch * m * n;
+    if (k === 0) return this.alloc(float32, total);
+    const plan = this.output(float32, total);
+    const aa = this.addr(a, staged);
+    const ba = this.addr(b, staged);
+    const [ab, am, ak] = a.strides.map((s) => s * 4) as [number, number, number];
+    const [bb, bk, bn] = b.strides.map((s) => s * 4) as [number, number, number];
+    const fn = this.index.get('gemm')!;
+    const parts = this.parts(macs, this.parallelFrom.macs);
+    const job = (t: number, aAt: number, bAt: number, cAt: number, mm: number, nn: number, bt: number): Job => {
+      const s = this.scratch[t]!;
+      return { fn, args: [aAt, am, ak, bAt, bk, bn, cAt, mm, nn, k, n * 4, bt, ab, bb, m * n * 4, s.a, s.b, s.tile] };
+    };
+    const jobs: Job[][] = [];
+    if (parts <= 1) jobs.push([job(0, aa, ba, plan.out, m, n, batch)]);
+    else if (batch >= parts) {
+      for (let t = 0; t < parts; t++) {
+        const b0 = Math.floor((batch * t) / parts);
+        const b1 = Math.floor((batch * (t + 1)) / parts);
+        jobs.push([job(t, aa + b0 * ab, ba + b0 * bb, plan.out + b0 * m * n * 4, m, n, b1 - b0)]);
+      }
+    } else if (n >= m) {
+      // split columns in multiples of the register tile
+      for (let t = 0; t < parts; t++) {
+        const c0 = Math.floor((n * t) / parts / 8) * 8;
+        const c1 = t === parts - 1 ? n : Math.floor((n * (t + 1)) / parts / 8) * 8;
+        if (c1 > c0) jobs.push([job(t, aa, ba + c0 * bn, plan.out + c0 * 4, m, c1 - c0, batch)]);
+      }
+    } else {
+      for (let t = 0; t < parts; t++) {
+        const r0 = Math.floor((m * t) / parts / 4) * 4;
+        const r1 = t === parts - 1 ? m : Math.floor((m * (t + 1)) / parts / 4) * 4;
+        if (r1 > r0) jobs.push([job(t, aa + r0 * am, ba, plan.out + r0 * n * 4, r1 - r0, n, batch)]);
+      }
+    }
+    this.run(jobs);
+    this.unstage(staged);
+    return plan.finish();
+  }
+
+  // --- the long tail: reference kernels over views of the heap -------------------------------------------------
+
+  gather(x: Strided, dim: number, index: Strided, shape: readonly number[], dtype: DType): Buf {
+    return this.adopt(cpuBackend.gather(this.hostView(x), dim, this.hostView(index), shape, dtype));
+  }
+  scatterAdd(
+    outShape: readonly number[],
+    dim: number,
+    index: Strided,
+    src: Strided,
+    shape: readonly number[],
+    dtype: DType,
+  ): Buf {
+    return this.adopt(cpuBackend.scatterAdd(outShape, dim, this.hostView(index), this.hostView(src), shape, dtype));
+  }
+  sort(x: Strided, shape: readonly number[], dim: number, descending: boolean): [Buf, Buf] {
+    const [v, i] = cpuBackend.sort(this.hostView(x), shape, dim, descending);
+    return [this.adopt(v), this.adopt(i)];
+  }
+  cumulative(op: 'sum' | 'prod', x: Strided, shape: readonly number[], dim: number, dtype: DType): Buf {
+    return this.adopt(cpuBackend.cumulative(op, this.hostView(x), shape, dim, dtype));
+  }
+}
+
+type ReducePattern =
+  | { kind: 'rows'; outer: number; r: number; rowStride: number }
+  | { kind: 'cols'; outer: number; r: number; inner: number; outerStride: number; rStride: number };
+
+/**
+ * Recognises the layouts with a SIMD reduction kernel: [outer, r] with r contiguous (rows), or [outer, r, inner]
+ * with inner contiguous (columns). Other layouts use the reference kernel.
+ */
+function reducePattern(shape: readonly number[], strides: readonly number[], axes: readonly number[]): ReducePattern | null {
+  // merge adjacent dims with the same role and compatible strides
+  const dims: { size: number; stride: number; red: boolean }[] = [];
+  for (let d = 0; d < shape.length; d++) {
+    const size = shape[d]!;
+    if (size === 1) continue;
+    const red = axes.includes(d);
+    const last = dims[dims.length - 1];
+    if (last && last.red === red && last.stride === strides[d]! * size) {
+      last.size *= size;
+      last.stride = strides[d]!;
+    } else dims.push({ size, stride: strides[d]!, red });
+  }
+  if (dims.length === 0) return null;
+  const [d0, d1, d2] = dims;
+  if (dims.length === 1 && d0!.red && d0!.stride === 1) return { kind: 'rows', outer: 1, r: d0!.size, rowStride: 0 };
+  if (dims.length === 2 && !d0!.red && d1!.red && d1!.stride === 1)
+    return { kind: 'rows', outer: d0!.size, r: d1!.size, rowStride: d0!.stride };
+  if (dims.length === 2 && d0!.red && !d1!.red && d1!.stride === 1)
+    return { kind: 'cols', outer: 1, r: d0!.size, inner: d1!.size, outerStride: 0, rStride: d0!.stride };
+  if (dims.length === 3 && !d0!.red && d1!.red && !d2!.red && d2!.stride === 1)
+    return { kind: 'cols', outer: d0!.size, r: d1!.size, inner: d2!.size, outerStride: d0!.stride, rStride: d1!.stride };
+  return null;
+}
+
+/**
+ * Makes the wasm backend: in Node the kernel module compiles synchronously; in browsers it compiles in the
+ * background (main-thread sync compiles are size-limited) and the backend serves from the reference kernels until then.
+ * @example registerBackend(createWasmBackend())
+ */
+export function createWasmBackend(): WasmBackend | null {
+  if (typeof WebAssembly === 'undefined' || !simdSupport().simd) return null;
+  const be = new WasmBackend();
+  const bytes = be.moduleBytes();
+  const isNode = typeof process !== 'undefined' && process.versions?.node !== undefined;
+  if (isNode) be.install(new WebAssembly.Module(bytes as BufferSource));
+  else
+    void WebAssembly.compile(bytes as BufferSource).then(
+      (m) => be.install(m),
+      () => {},
+    );
+  be.setThreads(defaultThreads());
+  return be;
+}
+
+/** The default thread count: one per core. @example defaultThreads() // 2 on a 2-core machine */
+export function defaultThreads(): number {
+  return threadsSupported() ? coreCount() : 1;
+}

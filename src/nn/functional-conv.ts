@@ -1,0 +1,350 @@
+/**
+ * @file Sliding-window primitives for 2-D layers: im2col/col2im (a transpose pair, so every order of gradient
+ * works), conv2d, max and average pooling. Windows are strided views of a padded copy (no new backend kernel).
+ */
+import type { DType } from '../core/dtype.js';
+import { int32 } from '../core/dtype.js';
+import { numel } from '../core/shape.js';
+import { type TensorImpl, fromBuf } from '../graph/tensor-impl.js';
+import { type MultiOpSpec, type OpSpec, applyMultiOp, applyOp } from '../ops/define.js';
+import { div } from '../ops/elementwise.js';
+import { kBinary, kContiguous, kCopyInto, kFull, kMatmul, kReduce, kView, kZeros } from '../ops/kernels.js';
+import { cat, expand, narrow, permute, reshape, scatterAdd, transpose, unsqueeze } from '../ops/movement.js';
+import { matmul, mm } from '../ops/matmul.js';
+import { sum } from '../ops/reduce.js';
+import { check, fmtShape } from '../util/assert.js';
+
+type T = TensorImpl;
+
+/**
+ * Where a kh×kw window (stride, dilation) sits over an h×w plane padded by `pt` rows above and `pl` columns to the
+ * left inside a `hp`×`wp` buffer (which also covers ceil-mode windows). Output is `oh`×`ow` windows.
+ * @example windowGeometry(8, 8, [3, 3], [1, 1], [1, 1, 1, 1], [1, 1], false) // oh = ow = 8
+ */
+export interface Window2d {
+  readonly h: number;
+  readonly w: number;
+  readonly kh: number;
+  readonly kw: number;
+  readonly sh: number;
+  readonly sw: number;
+  readonly dh: number;
+  readonly dw: number;
+  readonly pt: number;
+  readonly pl: number;
+  readonly hp: number;
+  readonly wp: number;
+  readonly oh: number;
+  readonly ow: number;
+}
+
+function outSize(n: number, k: number, s: number, padBefore: number, padTotal: number, d: number, ceil: boolean): number {
+  const span = n + padTotal - d * (k - 1) - 1;
+  let o = Math.floor((span + (ceil ? s - 1 : 0)) / s) + 1;
+  // PyTorch: the last window must start inside the input or the left padding
+  if (ceil && (o - 1) * s >= n + padBefore) o--;
+  return o;
+}
+
+/**
+ * Window geometry from PyTorch-style arguments; `pad` is [top, bottom, left, right].
+ * @example windowGeometry(4, 4, [2, 2], [2, 2], [0, 0, 0, 0], [1, 1], false).oh // 2
+ */
+export function windowGeometry(
+  h: number,
+  w: number,
+  kernel: readonly [number, number],
+  stride: readonly [number, number],
+  pad: readonly [number, number, number, number],
+  dilation: readonly [number, number],
+  ceilMode: boolean,
+): Window2d {
+  const [kh, kw] = kernel;
+  const [sh, sw] = stride;
+  const [dh, dw] = dilation;
+  const [pt, pb, pl, pr] = pad;
+  const oh = outSize(h, kh, sh, pt, pt + pb, dh, ceilMode);
+  const ow = outSize(w, kw, sw, pl, pl + pr, dw, ceilMode);
+  check(
+    oh > 0 && ow > 0,
+    () =>
+      `Given input size: (${h}x${w}). Calculated output size: (${oh}x${ow}). Output size is too small: ` +
+      'use a smaller kernel, a larger input or more padding.',
+  );
+  const hp = Math.max(h + pt + pb, (oh - 1) * sh + dh * (kh - 1) + 1);
+  const wp = Math.max(w + pl + pr, (ow - 1) * sw + dw * (kw - 1) + 1);
+  return { h, w, kh, kw, sh, sw, dh, dw, pt, pl, hp, wp, oh, ow };
+}
+
+/** `x` [N, C, h, w] copied into a [N, C, hp, wp] buffer filled with `value` (or `x` itself when no padding). */
+function kPad(x: T, g: Window2d, value: number): T {
+  const [n, c] = x.shape as [number, number];
+  if (g.hp === g.h && g.wp === g.w) return kContiguous(x);
+  const out = kFull([n, c, g.hp, g.wp], value, x.dtype, x);
+  kCopyInto(kView(out, x.shape, out.strides, g.pt * g.wp + g.pl), x);
+  return out;
+}
+
+/** The windows of a contiguous padded buffer as a [N, C, kh, kw, oh, ow] view (F.unfold's layout). */
+function kWindows(xp: T, g: Window2d): T {
+  const [n, c] = xp.shape as [number, number];
+  const [s0, s1] = xp.strides as [number, number];
+  return kView(
+    xp,
+    [n, c, g.kh, g.kw, g.oh, g.ow],
+    [s0, s1, g.dh * g.wp, g.dw, g.sh * g.wp, g.sw],
+    xp.offset,
+  );
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// im2col / col2im: each the other's backward
+
+const Im2colSpec: OpSpec<Window2d> = {
+  name: 'Im2ColBackward0',
+  forward: ([x], g) => kContiguous(kWindows(kPad(x!, g, 0), g), true),
+  backward: (gr, _x, _o, _n, g) => [col2im(gr, g)],
+};
+
+const Col2imSpec: OpSpec<Window2d> = {
+  name: 'Col2ImBackward0',
+  forward: ([cols], g) => {
+    const [n, c] = cols!.shape as [number, number];
+    const z = kZeros([n, c, g.hp, g.wp], cols!.dtype, cols!);
+    kCopyInto(kWindows(z, g), cols!, true); // overlapping windows add up
+    if (g.hp === g.h && g.wp === g.w) return z;
+    return kContiguous(kView(z, [n, c, g.h, g.w], z.strides, g.pt * g.wp + g.pl), true);
+  },
+  backward: (gr, _x, _o, _n, g) => [im2col(gr, g)],
+};
+
+/**
+ * The sliding windows of `x` [N, C, h, w] as [N, C, kh, kw, oh, ow] (zero padding), differentiable.
+ * @example im2col(x, windowGeometry(4, 4, [2, 2], [1, 1], [0, 0, 0, 0], [1, 1], false))
+ */
+export function im2col(x: T, g: Window2d): T {
+  return applyOp(Im2colSpec, [x], g);
+}
+
+/**
+ * Sums windows [N, C, kh, kw, oh, ow] back into a [N, C, h, w] image (the transpose of im2col), differentiable.
+ * @example col2im(cols, g)
+ */
+export function col2im(cols: T, g: Window2d): T {
+  return applyOp(Col2imSpec, [cols], g);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// conv2d
+
+interface ConvP {
+  readonly g: Window2d;
+  readonly groups: number;
+  readonly hasBias: boolean;
+}
+
+/** Forward of one convolution with kernels: per group, W [Og, K] @ cols [N, K, L]. */
+function convForward(x: T, w: T, b: T | undefined, p: ConvP): T {
+  const { g, groups } = p;
+  const [n, c] = x.shape as [number, number];
+  const o = w.shape[0]!;
+  const cg = c / groups;
+  const og = o / groups;
+  const k = cg * g.kh * g.kw;
+  const l = g.oh * g.ow;
+  const cols = kContiguous(kWindows(kPad(x, g, 0), g), true); // [N, C, kh, kw, oh, ow] = [N, C·kh·kw, L]
+  const wc = kContiguous(w);
+  let out: T;
+  if (groups === 1) {
+    out = kMatmul(kView(wc, [1, o, k], [0, k, 1], wc.offset), kView(cols, [n, k, l], [k * l, l, 1], 0), x.dtype);
+  } else {
+    out = kZeros([n, o, l], x.dtype, x);
+    for (let gi = 0; gi < groups; gi++) {
+      const wg = kView(wc, [1, og, k], [0, k, 1], wc.offset + gi * og * k);
+      const cgv = kView(cols, [n, k, l], [c * g.kh * g.kw * l, l, 1], gi * k * l);
+      kCopyInto(kView(out, [n, og, l], [o * l, l, 1], gi * og * l), kMatmul(wg, cgv, x.dtype));
+    }
+  }
+  if (b) out = kBinary('add', out, kView(b, [1, o, 1], [0, b.strides[0]!, 0], b.offset), x.dtype);
+  return kView(out, [n, o, g.oh, g.ow], [o * l, l, g.ow, 1], out.offset);
+}
+
+const ConvSpec: OpSpec<ConvP> = {
+  name: 'ConvolutionBackward0',
+  forward: ([x, w, b], p) => convForward(x!, w!, b, p),
+  save: ([needX, needW]) => (needX && needW ? [0, 1] : needX ? [1] : needW ? [0] : []),
+  // dx = col2im(Wᵀ·g), dW = g·colsᵀ summed over the batch, db = Σ g over N, oh, ow (per group)
+  backward: (gr, [x, w], _out, [needX, needW, needB], p) => {
+    const { g, groups } = p;
+    const [n, c] = x!.shape as [number, number];
+    const o = w!.shape[0]!;
+    const cg = c / groups;
+    const og = o / groups;
+    const k = cg * g.kh * g.kw;
+    const l = g.oh * g.ow;
+    const gm = reshape(gr, [n, o, l]);
+    const gmG = (gi: number): T => (groups === 1 ? gm : narrow(gm, 1, gi * og, og));
+    const wG = (gi: number): T => {
+      const wm = reshape(w!, [o, k]);
+      return groups === 1 ? wm : narrow(wm, 0, gi * og, og);
+    };
+    const range = Array.from({ length: groups }, (_, i) => i);
+    let gx: T | null = null;
+    if (needX) {
+      const parts = range.map((gi) => matmul(transpose(wG(gi), 0, 1), gmG(gi))); // [N, K, L]
+      const gcols = parts.length === 1 ? parts[0]! : cat(parts, 1);
+      gx = col2im(reshape(gcols, [n, c, g.kh, g.kw, g.oh, g.ow]), g);
+    }
+    let gw: T | null = null;
+    if (needW) {
+      const cols = reshape(im2col(x!, g), [n, c * g.kh * g.kw, l]);
+      const parts = range.map((gi) => {
+        const colsG = groups === 1 ? cols : narrow(cols, 1, gi * k, k);
+        const gT = reshape(permute(gmG(gi), [1, 0, 2]), [og, n * l]);
+        return mm(gT, reshape(permute(colsG, [0, 2, 1]), [n * l, k]));
+      });
+      gw = reshape(parts.length === 1 ? parts[0]! : cat(parts, 0), w!.shape);
+    }
+    const gb = p.hasBias && needB ? sum(gr, [0, 2, 3]) : null;
+    return p.hasBias ? [gx, gw, gb] : [gx, gw];
+  },
+};
+
+/**
+ * 2-D convolution of [N, C, h, w] by [O, C/groups, kh, kw] (one ConvolutionBackward0 node).
+ * @example conv2dOp(x, w, b, g, 1)
+ */
+export function conv2dOp(x: T, w: T, b: T | null, g: Window2d, groups: number): T {
+  const inputs = b ? [x, w, b] : [x, w];
+  return applyOp(ConvSpec, inputs, { g, groups, hasBias: b !== null });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// pooling
+
+/** Host-built int32 table [oh, ow, kh·kw] of flat input indices (row·w + col) of every window element. */
+function windowIndexTable(g: Window2d, like: T): T {
+  const kk = g.kh * g.kw;
+  const data = new Int32Array(g.oh * g.ow * kk);
+  let i = 0;
+  for (let oy = 0; oy < g.oh; oy++)
+    for (let ox = 0; ox < g.ow; ox++)
+      for (let ky = 0; ky < g.kh; ky++)
+        for (let kx = 0; kx < g.kw; kx++) {
+          const y = oy * g.sh - g.pt + ky * g.dh;
+          const x = ox * g.sw - g.pl + kx * g.dw;
+          data[i++] = y >= 0 && y < g.h && x >= 0 && x < g.w ? y * g.w + x : -1;
+        }
+  const be = like.storage.backend;
+  return fromBuf(be, be.fromArray(int32, data), int32, [g.oh, g.ow, kk]);
+}
+
+const MaxPoolSpec: MultiOpSpec<Window2d> = {
+  name: 'MaxPool2DWithIndicesBackward0',
+  forward: ([x], g) => {
+    const [n, c] = x!.shape as [number, number];
+    const kk = g.kh * g.kw;
+    const win = kWindows(kPad(x!, g, Number.NEGATIVE_INFINITY), g); // [N, C, kh, kw, oh, ow]
+    const [s0, s1, s2, s3, s4, s5] = win.strides as number[];
+    const rows = kContiguous(kView(win, [n, c, g.oh, g.ow, g.kh, g.kw], [s0!, s1!, s4!, s5!, s2!, s3!], win.offset), true);
+    const flat = kView(rows, [n, c, g.oh, g.ow, kk], [c * g.oh * g.ow * kk, g.oh * g.ow * kk, g.ow * kk, kk, 1], 0);
+    const values = kReduce('max', flat, [4], x!.dtype);
+    const local = kReduce('argmax', flat, [4], int32); // [N, C, oh, ow], index within the window
+    const table = windowIndexTable(g, x!);
+    const be = x!.storage.backend;
+    const tbl = kView(table, [n, c, g.oh, g.ow, kk], [0, 0, g.ow * kk, kk, 1], 0);
+    const idxShape = [n, c, g.oh, g.ow, 1];
+    const localV = kView(local, idxShape, [c * g.oh * g.ow, g.oh * g.ow, g.ow, 1, 0], 0);
+    const indices = fromBuf(be, be.gather(tbl.strided, 4, localV.strided, idxShape, int32), int32, [n, c, g.oh, g.ow]);
+    return [values, indices];
+  },
+  saveOutput: true,
+  // the gradient goes to the input element each window picked (summed where windows overlap)
+  backward: ([gr], [x], [, indices], _n, g) => {
+    const [n, c] = x!.shape as [number, number];
+    const l = g.oh * g.ow;
+    const z = kZeros([n, c, g.h * g.w], gr!.dtype, gr!);
+    return [reshape(scatterAdd(z, 2, reshape(indices!, [n, c, l]), reshape(gr!, [n, c, l])), x!.shape)];
+  },
+};
+
+/**
+ * Max pooling over [N, C, h, w]; returns the values and the flat (h·w) input index each window picked.
+ * @example const [values, indices] = maxPool2dOp(x, g);
+ */
+export function maxPool2dOp(x: T, g: Window2d): [T, T] {
+  const [values, indices] = applyMultiOp(MaxPoolSpec, [x], g);
+  return [values!, indices!];
+}
+
+interface AvgP {
+  readonly g: Window2d;
+  readonly divisor: Float64Array;
+}
+
+/** PyTorch's avg_pool2d divisor per output cell (count_include_pad counts padding but not ceil-mode overhang). */
+function avgDivisors(g: Window2d, padB: number, padR: number, countIncludePad: boolean, override: number | null): Float64Array {
+  const out = new Float64Array(g.oh * g.ow);
+  for (let oy = 0; oy < g.oh; oy++)
+    for (let ox = 0; ox < g.ow; ox++) {
+      let y0 = oy * g.sh - g.pt;
+      let x0 = ox * g.sw - g.pl;
+      let y1 = Math.min(y0 + g.kh, g.h + padB);
+      let x1 = Math.min(x0 + g.kw, g.w + padR);
+      const poolSize = (y1 - y0) * (x1 - x0);
+      y0 = Math.max(y0, 0);
+      x0 = Math.max(x0, 0);
+      y1 = Math.min(y1, g.h);
+      x1 = Math.min(x1, g.w);
+      out[oy * g.ow + ox] = override ?? (countIncludePad ? poolSize : (y1 - y0) * (x1 - x0));
+    }
+  return out;
+}
+
+function divisorTensor(p: AvgP, like: T, dtype: DType): T {
+  const be = like.storage.backend;
+  return fromBuf(be, be.fromArray(dtype, new dtype.ArrayType(p.divisor)), dtype, [p.g.oh, p.g.ow]);
+}
+
+const AvgPoolSpec: OpSpec<AvgP> = {
+  name: 'AvgPool2DBackward0',
+  forward: ([x], p) => {
+    const s = kReduce('sum', kWindows(kPad(x!, p.g, 0), p.g), [2, 3], x!.dtype);
+    return kBinary('div', s, divisorTensor(p, x!, x!.dtype), x!.dtype);
+  },
+  // each window spreads g/divisor evenly over its elements: col2im of the broadcast gradient
+  backward: (gr, [x], _o, _n, p) => {
+    const [n, c] = x!.shape as [number, number];
+    const { g } = p;
+    const share = unsqueeze(unsqueeze(div(gr, divisorTensor(p, gr, gr.dtype)), 2), 2);
+    return [col2im(expand(share, [n, c, g.kh, g.kw, g.oh, g.ow]), g)];
+  },
+};
+
+/**
+ * Average pooling over [N, C, h, w] (one AvgPool2DBackward0 node).
+ * @example avgPool2dOp(x, g, 0, 0, true, null)
+ */
+export function avgPool2dOp(
+  x: T,
+  g: Window2d,
+  padB: number,
+  padR: number,
+  countIncludePad: boolean,
+  divisorOverride: number | null,
+): T {
+  return applyOp(AvgPoolSpec, [x], { g, divisor: avgDivisors(g, padB, padR, countIncludePad, divisorOverride) });
+}
+
+/**
+ * Checks that a pooling/conv input is [N, C, h, w] (or unbatched [C, h, w]) and reports PyTorch's message otherwise.
+ * @example checkInput4d(x, 'max_pool2d')
+ */
+export function checkInput4d(x: T, what: string): void {
+  check(
+    (x.shape.length === 3 || x.shape.length === 4) && numel(x.shape.slice(1)) > 0,
+    () =>
+      `${what}: Expected 3D (unbatched) or 4D (batched) input with non-zero sizes, but got input of size: ` +
+      `${fmtShape(x.shape)}. Add a batch dim with unsqueeze(0) or reshape to [N, C, H, W].`,
+  );
+}

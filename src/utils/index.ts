@@ -1,0 +1,4 @@
+/**
+ * @file torch.utils: `data` (datasets, samplers, DataLoader, randomSplit).
+ */
+export * as data from './data.js';

@@ -1,0 +1,267 @@
+/**
+ * @file Conformance of the WebAssembly backend against the plain TypeScript reference: every wasm kernel on random
+ * shapes (odd sizes, non-contiguous views, offsets, broadcasting), with 1, 2 and 3 threads; plus heap reclamation.
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { Buf, Strided } from '../../src/backend/backend.js';
+import { cpuBackend } from '../../src/backend/cpu/cpu.js';
+import { COMPARE, VEC_BINARY, VEC_UNARY } from '../../src/backend/wasm/codegen.js';
+import { WasmBuf } from '../../src/backend/wasm/heap.js';
+import { createWasmBackend, type WasmBackend } from '../../src/backend/wasm/wasm.js';
+import { type DType, type TypedArray, bool, float32, float64, int32 } from '../../src/core/dtype.js';
+
+const be = createWasmBackend() as WasmBackend;
+
+/** A deterministic generator (tests must not depend on Math.random). */
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+const rand = rng(42);
+
+function data(dtype: DType, n: number, lo = -3, hi = 3): TypedArray {
+  const a = new dtype.ArrayType(n);
+  for (let i = 0; i < n; i++) {
+    const v = lo + (hi - lo) * rand();
+    a[i] = dtype === bool ? (v > 0 ? 1 : 0) : dtype === int32 ? Math.round(v * 10) : v;
+  }
+  return a;
+}
+
+/** A view description of `shape` over a buffer: 'c' contiguous, 't' last two dims transposed, 's' sliced with offset. */
+type Layout = 'c' | 't' | 's';
+interface Case {
+  wasm: Strided;
+  ref: Strided;
+}
+function operand(dtype: DType, shape: readonly number[], layout: Layout, lo?: number, hi?: number): Case {
+  const nd = shape.length;
+  let full = [...shape];
+  if (layout === 's' && nd > 0) full = shape.map((s, d) => (d === nd - 1 ? s + 3 : s));
+  let strides = new Array<number>(nd);
+  let acc = 1;
+  const order = [...full.keys()];
+  if (layout === 't' && nd >= 2) [order[nd - 1], order[nd - 2]] = [order[nd - 2]!, order[nd - 1]!];
+  for (let i = nd - 1; i >= 0; i--) {
+    strides[order[i]!] = acc;
+    acc *= full[order[i]!]!;
+  }
+  const offset = layout === 's' ? 2 : 0;
+  const host = data(dtype, acc + offset, lo, hi);
+  strides = strides.map((s) => s);
+  return {
+    wasm: { buf: be.fromArray(dtype, host), dtype, strides, offset },
+    ref: { buf: host, dtype, strides, offset },
+  };
+}
+/** Broadcast a case to `shape` (inserting zero strides for leading/size-1 dims). */
+function broadcast(c: Case, from: readonly number[], to: readonly number[]): Case {
+  const lead = to.length - from.length;
+  const strides = to.map((s, d) => (d < lead || from[d - lead] === 1 ? 0 : c.ref.strides[d - lead]!));
+  return { wasm: { ...c.wasm, strides }, ref: { ...c.ref, strides } };
+}
+
+function read(b: Buf, dtype: DType): Float64Array {
+  return Float64Array.from(be.readSync(b, dtype));
+}
+
+function expectClose(got: ArrayLike<number>, want: ArrayLike<number>, rtol: number, atol: number, what: string): void {
+  expect(got.length, `${what}: length`).toBe(want.length);
+  for (let i = 0; i < want.length; i++) {
+    const g = got[i]!;
+    const w = want[i]!;
+    if (Number.isNaN(w) && Number.isNaN(g)) continue;
+    if (g === w) continue;
+    if (!(Math.abs(g - w) <= atol + rtol * Math.abs(w))) expect.fail(`${what}: element ${i} is ${g}, expected ${w}`);
+  }
+}
+
+const SHAPES: number[][] = [[1537], [37, 53], [3, 41, 17], [2, 5, 7, 31]];
+const LAYOUTS: Layout[] = ['c', 't', 's'];
+const THREADS = [1, 2, 3];
+
+beforeAll(() => {
+  expect(be).not.toBeNull();
+  expect(be.ready).toBe(true);
+});
+afterAll(() => be.setThreads(1));
+
+describe.each(THREADS)('wasm backend with %i thread(s)', (threads) => {
+  beforeAll(async () => {
+    be.setThreads(threads);
+    await be.threadsReady();
+    expect(be.readyWorkers).toBe(threads - 1);
+    // split even these small cases across the threads
+    be.parallelFrom.elems = 512;
+    be.parallelFrom.macs = 4096;
+  });
+
+  test('unary kernels', () => {
+    for (const op of [...VEC_UNARY, 'sin', 'erf'] as const)
+      for (const shape of SHAPES)
+        for (const layout of LAYOUTS) {
+          const positive = op === 'log' || op === 'sqrt' || op === 'rsqrt';
+          const x = operand(float32, shape, layout, positive ? 0.01 : -12, 12);
+          const got = read(be.unary(op, x.wasm, shape, float32), float32);
+          const want = cpuBackend.unary(op, x.ref, shape, float32);
+          const transcendental = op === 'exp' || op === 'log' || op === 'tanh' || op === 'sigmoid';
+          expectClose(got, want, transcendental ? 4e-6 : 1e-6, transcendental ? 1e-6 : 0, `${op} ${shape} ${layout}`);
+        }
+  });
+
+  test('binary kernels with broadcasting', () => {
+    const pairs: [number[], number[]][] = [
+      [[64, 33], [33]],
+      [[64, 33], [64, 1]],
+      [[7, 1, 45], [1, 9, 45]],
+      [[1500], []],
+      [[3, 41, 17], [3, 41, 17]],
+    ];
+    for (const op of [...VEC_BINARY, ...COMPARE, 'pow', 'atan2'] as const)
+      for (const [sa, sb] of pairs)
+        for (const layout of LAYOUTS) {
+          const shape = sa.length >= sb.length ? sa.map((s, d) => Math.max(s, sb[d - (sa.length - sb.length)] ?? 1)) : sb;
+          const a0 = operand(float32, sa, layout, op === 'pow' ? 0.1 : -3, 3);
+          const b0 = operand(float32, sb, sb.length ? 'c' : 'c');
+          const a = broadcast(a0, sa, shape);
+          const b = broadcast(b0, sb, shape);
+          const out = (COMPARE as readonly string[]).includes(op) ? bool : float32;
+          const got = read(be.binary(op, a.wasm, b.wasm, shape, out), out);
+          const want = cpuBackend.binary(op, a.ref, b.ref, shape, out);
+          expectClose(got, want, 1e-6, 0, `${op} ${sa} ${sb} ${layout}`);
+        }
+  });
+
+  test('pow by constant exponents', () => {
+    for (const e of [2, 0.5, 1, -1, 3]) {
+      const x = operand(float32, [40, 41], 't', 0.1, 3);
+      const c = { buf: be.fromArray(float32, new Float32Array([e])), dtype: float32, strides: [0, 0], offset: 0 };
+      const got = read(be.binary('pow', x.wasm, c, [40, 41], float32), float32);
+      const want = cpuBackend.binary('pow', x.ref, { ...c, buf: new Float32Array([e]) }, [40, 41], float32);
+      expectClose(got, want, 1e-6, 0, `pow ${e}`);
+    }
+  });
+
+  test('where', () => {
+    const shape = [33, 65];
+    const c = broadcast(operand(bool, [33, 1], 'c'), [33, 1], shape);
+    const a = operand(float32, shape, 't');
+    const b = broadcast(operand(float32, [65], 's'), [65], shape);
+    const got = read(be.where(c.wasm, a.wasm, b.wasm, shape, float32), float32);
+    expectClose(got, cpuBackend.where(c.ref, a.ref, b.ref, shape, float32), 0, 0, 'where');
+  });
+
+  test('reductions over every axis set', () => {
+    for (const op of ['sum', 'max', 'min', 'prod', 'argmax'] as const)
+      for (const shape of [[17, 33, 29], [1100], [70, 31]])
+        for (const layout of LAYOUTS) {
+          const nd = shape.length;
+          const sets: number[][] = [];
+          for (let mask = 1; mask < 1 << nd; mask++) sets.push([...Array(nd).keys()].filter((d) => mask & (1 << d)));
+          for (const axes of sets) {
+            if (op === 'argmax' && axes.length !== 1) continue;
+            const x = operand(float32, shape, layout, op === 'prod' ? 0.9 : -3, op === 'prod' ? 1.1 : 3);
+            const dt = op === 'argmax' ? int32 : float32;
+            const got = read(be.reduce(op, x.wasm, shape, axes, dt), dt);
+            const want = cpuBackend.reduce(op, x.ref, shape, axes, dt);
+            expectClose(got, want, 2e-6, 1e-5, `${op} ${shape} ${layout} axes ${axes}`);
+          }
+        }
+  });
+
+  test('matmul: odd sizes, all transposes, batches, broadcast batch', () => {
+    const sizes: [number, number, number, number][] = [
+      [1, 1, 1, 70],
+      [1, 67, 129, 33],
+      [2, 5, 300, 9],
+      [3, 64, 64, 64],
+      [1, 130, 257, 70],
+      [4, 17, 3, 260],
+      [1, 300, 270, 301],
+    ];
+    for (const [batch, m, k, n] of sizes)
+      for (const ta of [false, true])
+        for (const tb of [false, true])
+          for (const bcast of [false, true]) {
+            const a = operand(float32, [batch, m, k], ta ? 't' : 'c');
+            const b = operand(float32, [bcast ? 1 : batch, k, n], tb ? 't' : 's');
+            const bs = { ...b, wasm: { ...b.wasm }, ref: { ...b.ref } };
+            if (bcast) {
+              const strides = [0, b.ref.strides[1]!, b.ref.strides[2]!];
+              bs.wasm = { ...b.wasm, strides };
+              bs.ref = { ...b.ref, strides };
+            }
+            const got = read(be.matmul(a.wasm, bs.wasm, batch, m, k, n, float32), float32);
+            const want = cpuBackend.matmul(a.ref, bs.ref, batch, m, k, n, float32);
+            expectClose(got, want, 1e-4, 1e-4 * Math.sqrt(k), `matmul ${batch}x${m}x${k}x${n} ta=${ta} tb=${tb}`);
+          }
+  });
+
+  test('copy with casts, accumulate, fill through strides', () => {
+    const dtypes = [float32, float64, int32, bool];
+    for (const from of dtypes)
+      for (const to of dtypes) {
+        const shape = [41, 37];
+        const src = operand(from, shape, 't');
+        const dstW = operand(to, shape, 's');
+        const dstR = { ...dstW.ref, buf: (dstW.ref.buf as TypedArray).slice() };
+        be.copy(dstW.wasm, src.wasm, shape);
+        cpuBackend.copy(dstR, src.ref, shape);
+        expectClose(read(dstW.wasm.buf, to), dstR.buf as TypedArray, 0, 0, `copy ${from.name}->${to.name}`);
+      }
+    const shape = [64, 40];
+    const dst = operand(float32, shape, 't');
+    const dstR = { ...dst.ref, buf: (dst.ref.buf as TypedArray).slice() };
+    const src = broadcast(operand(float32, [40], 'c'), [40], shape);
+    be.copy(dst.wasm, src.wasm, shape, true);
+    cpuBackend.copy(dstR, src.ref, shape, true);
+    expectClose(read(dst.wasm.buf, float32), dstR.buf as TypedArray, 1e-7, 0, 'copy accumulate');
+    for (const dt of dtypes) {
+      const d = operand(dt, [50, 30], 's');
+      const r = { ...d.ref, buf: (d.ref.buf as TypedArray).slice() };
+      be.fill(d.wasm, [50, 30], 1);
+      cpuBackend.fill(r, [50, 30], 1);
+      expectClose(read(d.wasm.buf, dt), r.buf as TypedArray, 0, 0, `fill ${dt.name}`);
+    }
+  });
+
+  test('the long tail runs the reference kernels over heap views', () => {
+    const x = operand(float32, [40, 50], 't');
+    const got = be.cumulative('sum', x.wasm, [40, 50], 1, float32);
+    expectClose(read(got, float32), cpuBackend.cumulative('sum', x.ref, [40, 50], 1, float32), 1e-6, 1e-6, 'cumsum');
+    const [v, i] = be.sort(x.wasm, [40, 50], 1, true);
+    const [rv, ri] = cpuBackend.sort(x.ref, [40, 50], 1, true);
+    expectClose(read(v, float32), rv as TypedArray, 0, 0, 'sort values');
+    expectClose(read(i, int32), ri as TypedArray, 0, 0, 'sort indices');
+  });
+});
+
+describe('wasm heap', () => {
+  test('small tensors stay typed arrays; large ones live in the heap', () => {
+    expect(ArrayBuffer.isView(be.alloc(float32, 10))).toBe(true);
+    expect(be.alloc(float32, 100_000)).toBeInstanceOf(WasmBuf);
+    const big = be.fromArray(float32, new Float32Array(5000).fill(2));
+    const view = be.readSync(big, float32);
+    expect(view.length).toBe(5000);
+    expect(view[4999]).toBe(2);
+  });
+
+  test('garbage comes back: the heap stays flat over a long synchronous loop', () => {
+    const heap = be.heap;
+    if (!('reclaims' in heap)) return;
+    const before = heap.reclaimThreshold;
+    heap.reclaimThreshold = 16 * 2 ** 20;
+    const x = operand(float32, [256, 1024], 'c').wasm;
+    let peak = 0;
+    for (let i = 0; i < 300; i++) {
+      be.unary('exp', x, [256, 1024], float32); // 1 MiB of garbage per step
+      if (i === 100) peak = heap.heapBytes;
+    }
+    heap.reclaimThreshold = before;
+    // Node can reclaim synchronously; then the heap stops growing after the first reclaims
+    if (heap.reclaims > 0) expect(heap.heapBytes).toBeLessThanOrEqual(peak * 1.5);
+  });
+});
