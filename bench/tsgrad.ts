@@ -2,11 +2,12 @@
  * @file tsgrad's side of the benchmark: W1-W6 and the wasm SIMD multiply-add ceiling, printed as JSON results.
  * Run as a child of bench/run.ts: `TSGRAD_CPU=ts` selects the plain TypeScript backend, BENCH_THREADS the threads.
  */
-import * as torch from '../src/index.js';
+
 import { getBackend } from '../src/backend/devices.js';
 import { setNumThreads, threadsReady } from '../src/backend/threads/api.js';
 import type { WasmBackend } from '../src/backend/wasm/wasm.js';
-import { type Result, W2_SIZES, medianMs, seeded } from './harness.js';
+import * as torch from '../src/index.js';
+import { medianMs, type Result, seeded, W2_SIZES } from './harness.js';
 
 const threads = Number(process.env.BENCH_THREADS ?? 1);
 const plain = process.env.TSGRAD_CPU === 'ts';
@@ -25,11 +26,18 @@ if (!plain && typeof wasm.call === 'function' && want('ceiling')) {
   const iters = 4e6;
   const be = wasm as WasmBackend;
   const fn = (be as unknown as { index: Map<string, number> }).index.get('peak')!;
-  const run = (): void => (be as unknown as { run(g: { fn: number; args: number[] }[][]): void }).run(
-    Array.from({ length: threads }, () => [{ fn, args: [iters] }]),
-  );
+  const run = (): void =>
+    (be as unknown as { run(g: { fn: number; args: number[] }[][]): void }).run(
+      Array.from({ length: threads }, () => [{ fn, args: [iters] }]),
+    );
   const ms = await medianMs(run, { warmup: 3, reps: 9 });
-  results.push({ id: 'ceiling', case: 'mul+add loop', value: (threads * iters * 12 * 8) / ms / 1e6, unit: 'GFLOP/s', higherIsBetter: true });
+  results.push({
+    id: 'ceiling',
+    case: 'mul+add loop',
+    value: (threads * iters * 12 * 8) / ms / 1e6,
+    unit: 'GFLOP/s',
+    higherIsBetter: true,
+  });
 }
 
 // W1: the tutorial loop — fit sin(x) with a 1-16-16-1 tanh MLP, 800 SGD steps on 64 points
@@ -67,23 +75,37 @@ if (want('W2'))
     if (plain && n > 512) continue;
     const a = t(seeded(n * n, 4), [n, n]);
     const b = t(seeded(n * n, 5), [n, n]);
-    const ms = await medianMs(() => torch.matmul(a, b), { warmup: 2, reps: n >= 1024 ? 5 : 9, minMs: n >= 1024 ? 0 : 300 });
-    results.push({ id: 'W2', case: `n=${n}`, value: (2 * n ** 3) / ms / 1e6, unit: 'GFLOP/s', higherIsBetter: true });
+    const ms = await medianMs(() => torch.matmul(a, b), {
+      warmup: 2,
+      reps: n >= 1024 ? 5 : 9,
+      minMs: n >= 1024 ? 0 : 300,
+    });
+    results.push({
+      id: 'W2',
+      case: `n=${n}`,
+      value: (2 * n ** 3) / ms / 1e6,
+      unit: 'GFLOP/s',
+      higherIsBetter: true,
+    });
   }
 
 // W3: MLP 784-512-512-10, ReLU, cross-entropy, batch 128, one SGD step
 if (want('W3')) {
   torch.manualSeed(0);
-  const model = new torch.nn.Sequential(
+  const layers: torch.nn.Module[] = [
     new torch.nn.Linear(784, 512),
     new torch.nn.ReLU(),
     new torch.nn.Linear(512, 512),
     new torch.nn.ReLU(),
     new torch.nn.Linear(512, 10),
-  );
+  ];
+  const model = new torch.nn.Sequential(...layers);
   const opt = new torch.optim.SGD(model.parameters(), { lr: 0.01 });
   const x = t(seeded(128 * 784, 6), [128, 784]);
-  const y = torch.tensor(Int32Array.from({ length: 128 }, (_, i) => (i * 7) % 10), { dtype: torch.int32 });
+  const y = torch.tensor(
+    Int32Array.from({ length: 128 }, (_, i) => (i * 7) % 10),
+    { dtype: torch.int32 },
+  );
   const ms = await medianMs(
     () => {
       opt.zeroGrad();
@@ -111,7 +133,14 @@ if (want('W4')) {
     },
     { warmup: 3, reps: plain ? 3 : 15, minMs: plain ? 0 : 500 },
   );
-  results.push({ id: 'W4', case: '10^6 fwd+bwd', value: ms, unit: 'ms', higherIsBetter: false, extra: `${(24e6 / ms / 1e6).toFixed(1)} GB/s` });
+  results.push({
+    id: 'W4',
+    case: '10^6 fwd+bwd',
+    value: ms,
+    unit: 'ms',
+    higherIsBetter: false,
+    extra: `${(24e6 / ms / 1e6).toFixed(1)} GB/s`,
+  });
 }
 
 // W5: 10,000 chained one-element adds with backward
@@ -125,7 +154,13 @@ if (want('W5')) {
     },
     { warmup: 2, reps: 7 },
   );
-  results.push({ id: 'W5', case: 'per op', value: (ms * 1e6) / 10000 / 1000, unit: 'µs/op', higherIsBetter: false });
+  results.push({
+    id: 'W5',
+    case: 'per op',
+    value: (ms * 1e6) / 10000 / 1000,
+    unit: 'µs/op',
+    higherIsBetter: false,
+  });
 }
 
 // W6: a small CNN training step: [32,1,28,28] -> conv8 3x3 -> relu -> pool2 -> conv16 3x3 -> relu -> pool2 -> linear 10
@@ -133,7 +168,7 @@ if (want('W6')) {
   try {
     torch.manualSeed(0);
     const nn = torch.nn;
-    const model = new nn.Sequential(
+    const layers: torch.nn.Module[] = [
       new nn.Conv2d(1, 8, 3, { padding: 1 }),
       new nn.ReLU(),
       new nn.MaxPool2d(2),
@@ -142,10 +177,14 @@ if (want('W6')) {
       new nn.MaxPool2d(2),
       new nn.Flatten(),
       new nn.Linear(16 * 7 * 7, 10),
-    );
+    ];
+    const model = new nn.Sequential(...layers);
     const opt = new torch.optim.SGD(model.parameters(), { lr: 0.01 });
     const x = t(seeded(32 * 784, 10), [32, 1, 28, 28]);
-    const y = torch.tensor(Int32Array.from({ length: 32 }, (_, i) => (i * 3) % 10), { dtype: torch.int32 });
+    const y = torch.tensor(
+      Int32Array.from({ length: 32 }, (_, i) => (i * 3) % 10),
+      { dtype: torch.int32 },
+    );
     const ms = await medianMs(
       () => {
         opt.zeroGrad();

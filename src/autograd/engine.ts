@@ -6,8 +6,13 @@
 
 import { bool } from '../core/dtype.js';
 import { sameShape } from '../core/shape.js';
-import { isAnomalyCheckNanEnabled, isAnomalyEnabled, isGradEnabled, setGradEnabled } from '../graph/grad-mode.js';
-import type { Grad, Node } from '../graph/node.js';
+import {
+  isAnomalyCheckNanEnabled,
+  isAnomalyEnabled,
+  isGradEnabled,
+  setGradEnabled,
+} from '../graph/grad-mode.js';
+import { type Grad, type Node, runTensorHook } from '../graph/node.js';
 import { TensorImpl } from '../graph/tensor-impl.js';
 import { AccumulateGrad, cloneOp, gradientEdge } from '../ops/define.js';
 import { add, toDtype } from '../ops/elementwise.js';
@@ -19,7 +24,8 @@ import { check, checkType, fmtShape } from '../util/assert.js';
 export interface BackwardOptions {
   retainGraph?: boolean;
   createGraph?: boolean;
-  inputs?: readonly TensorImpl[];
+  /** Accumulate only into these tensors' `.grad` (one tensor or several). */
+  inputs?: readonly TensorImpl[] | TensorImpl;
 }
 
 /** Options of `autograd.grad`. @example { createGraph: true, allowUnused: true } */
@@ -113,7 +119,11 @@ function dependencies(rootNodes: readonly Node[]): Map<Node, number> {
  * node with an edge into a needed node or a capture point. A capture point that leads nowhere further is not run:
  * its incoming gradient is only read (autograd.grad never runs the AccumulateGrad of an input, so `.grad` stays).
  */
-function neededNodes(rootNodes: readonly Node[], targets: ReadonlySet<Node>, captures: ReadonlySet<Node>): Set<Node> {
+function neededNodes(
+  rootNodes: readonly Node[],
+  targets: ReadonlySet<Node>,
+  captures: ReadonlySet<Node>,
+): Set<Node> {
   const needed = new Set<Node>();
   const done = new Set<Node>();
   const stack: [Node, number][] = rootNodes.map((n) => [n, 0]);
@@ -132,7 +142,8 @@ function neededNodes(rootNodes: readonly Node[], targets: ReadonlySet<Node>, cap
     }
     stack.pop();
     done.add(n);
-    if (targets.has(n) || n.nextFunctions.some(([m]) => m !== null && (needed.has(m) || captures.has(m)))) needed.add(n);
+    if (targets.has(n) || n.nextFunctions.some(([m]) => m !== null && (needed.has(m) || captures.has(m))))
+      needed.add(n);
   }
   return needed;
 }
@@ -173,9 +184,7 @@ function runHooks(fn: Node, grads: Grad[]): void {
     for (const [nr, hooks] of fn.tensorPreHooks) {
       for (const h of hooks) {
         const g = grads[nr];
-        if (!g) continue;
-        const r = h(g);
-        if (r) grads[nr] = r;
+        if (g) grads[nr] = runTensorHook(h, g);
       }
     }
   if (fn.retainGradHooks)
@@ -183,6 +192,17 @@ function runHooks(fn: Node, grads: Grad[]): void {
       const g = grads[nr];
       if (g) h(g);
     }
+}
+
+/** In anomaly mode, an error raised by a node also says which node and where its forward was called. */
+function applyWithTrace(fn: Node, grads: Grad[], needs: boolean[]): Grad[] {
+  try {
+    return fn.apply(grads, needs);
+  } catch (e) {
+    if (!(e instanceof Error) || fn.anomalyTrace === null) throw e;
+    e.message += `\nError detected in ${fn.name}. Traceback of forward call that caused the error:\n${fn.anomalyTrace}`;
+    throw e;
+  }
 }
 
 function execute(task: Task): Grad[] {
@@ -196,7 +216,9 @@ function execute(task: Task): Grad[] {
     captureAt.set(n, list);
   });
   const filtered = task.targets !== null || task.captures.length > 0;
-  const needed = filtered ? neededNodes(rootNodes, new Set<Node>(task.targets ?? []), new Set(captureAt.keys())) : null;
+  const needed = filtered
+    ? neededNodes(rootNodes, new Set<Node>(task.targets ?? []), new Set(captureAt.keys()))
+    : null;
   const captured: Grad[] = task.captures.map(() => null);
   const buffers = new Map<Node, Grad[]>();
   const queue = new ReadyQueue();
@@ -227,11 +249,13 @@ function execute(task: Task): Grad[] {
     if (caps) for (const [nr, i] of caps) captured[i] = grads[nr] ?? null;
     if (needed && !needed.has(fn)) continue;
 
-    const needs = fn.nextFunctions.map(([m]) => m !== null && (needed === null || needed.has(m) || captureAt.has(m)));
+    const needs = fn.nextFunctions.map(
+      ([m]) => m !== null && (needed === null || needed.has(m) || captureAt.has(m)),
+    );
     let outs: Grad[];
     if (grads.every((g) => g === null)) outs = fn.nextFunctions.map(() => null);
     else {
-      outs = fn.apply(grads, needs);
+      outs = isAnomalyEnabled() ? applyWithTrace(fn, grads, needs) : fn.apply(grads, needs);
       if (isAnomalyEnabled() && isAnomalyCheckNanEnabled())
         outs.forEach((g, i) => {
           if (g && hasNaN(g))
@@ -281,7 +305,9 @@ function checkOptions(fn: string, opts: unknown, known: readonly string[], flags
       known.includes(k),
       () =>
         `${fn}() got an unexpected option '${k}'` +
-        (known.includes(camel(k)) ? `; did you mean '${camel(k)}'?` : `; the options are ${known.join(', ')}`),
+        (known.includes(camel(k))
+          ? `; did you mean '${camel(k)}'?`
+          : `; the options are ${known.join(', ')}`),
     );
     checkType(
       !flags.includes(k) || v === undefined || typeof v === 'boolean',
@@ -292,12 +318,12 @@ function checkOptions(fn: string, opts: unknown, known: readonly string[], flags
 
 /** Refuses anything but tensors where tensors are expected (`what` names the argument). */
 function checkTensors(fn: string, what: string, ts: readonly unknown[], nullable = false): void {
-  ts.forEach((t, i) =>
+  ts.forEach((t, i) => {
     checkType(
       t instanceof TensorImpl || (nullable && (t === null || t === undefined)),
       () => `${fn}(): ${what}[${i}] must be a Tensor${nullable ? ' or null' : ''}, got ${describe(t)}`,
-    ),
-  );
+    );
+  });
 }
 
 function describe(v: unknown): string {
@@ -356,19 +382,24 @@ export function backward(
   checkOptions('backward', opts, ['retainGraph', 'createGraph', 'inputs'], ['retainGraph', 'createGraph']);
   check(
     grads.length <= roots.length,
-    () => `backward got ${grads.length} gradients for ${roots.length} tensors: pass one gradient (or null) per tensor.`,
+    () =>
+      `backward got ${grads.length} gradients for ${roots.length} tensors: pass one gradient (or null) per tensor.`,
   );
-  if (opts.inputs !== undefined) checkTensors('backward', 'inputs', opts.inputs);
+  const inputs = opts.inputs instanceof TensorImpl ? [opts.inputs] : opts.inputs;
+  if (inputs !== undefined) {
+    checkType(Array.isArray(inputs), "backward(): option 'inputs' must be a Tensor or an array of Tensors");
+    checkTensors('backward', 'inputs', inputs);
+  }
   const createGraph = opts.createGraph ?? false;
   const retainGraph = opts.retainGraph ?? createGraph;
   const rg = rootGrads(roots, grads);
-  if (opts.inputs === undefined) {
+  if (inputs === undefined) {
     runTask({ roots, grads: rg, retainGraph, createGraph, captures: [], targets: null });
     return;
   }
-  check(opts.inputs.length > 0, "'inputs' argument to backward() cannot be empty.");
+  check(inputs.length > 0, "'inputs' argument to backward() cannot be empty.");
   const targets: Node[] = [];
-  for (const t of opts.inputs) {
+  for (const t of inputs) {
     const [n] = gradientEdge(t);
     check(n !== null, 'One of the differentiated Tensors does not require grad');
     // as PyTorch: a non-leaf input retains its grad (from now on), and its node runs without going further

@@ -2,7 +2,7 @@
  * @file Custom differentiable functions (torch.autograd.Function): a static forward and backward and a ctx that
  * saves tensors with the same version checks as built-in ops.
  */
-import { isGradEnabled, withGradDisabled } from '../graph/grad-mode.js';
+import { isAnomalyEnabled, isGradEnabled, withGradDisabled } from '../graph/grad-mode.js';
 import { type Grad, Node, SavedTensor } from '../graph/node.js';
 import { TensorImpl } from '../graph/tensor-impl.js';
 import { gradientEdge } from '../ops/define.js';
@@ -70,6 +70,7 @@ class CustomNode extends Node {
     super();
     this.name = `${fnClass.name}Backward`;
     this.nextFunctions = edges;
+    if (isAnomalyEnabled()) this.anomalyTrace = new Error(`forward of ${this.name}`).stack ?? null;
   }
   override apply(grads: Grad[]): Grad[] {
     const gs = grads.map((g, i) => {
@@ -79,13 +80,24 @@ class CustomNode extends Node {
       return kZeros(m.shape, m.dtype, like);
     });
     const res = (this.fnClass.backward as (ctx: FunctionCtx, ...g: Grad[]) => unknown)(this.ctx, ...gs);
-    const list = Array.isArray(res) ? (res as unknown[]) : [res];
+    let list = Array.isArray(res) ? (res as unknown[]) : [res];
+    // as PyTorch: extra trailing nulls are allowed (and dropped)
+    if (list.length > this.argCount && list.slice(this.argCount).every((g) => g === null || g === undefined))
+      list = list.slice(0, this.argCount);
     check(
       list.length === this.argCount,
       () =>
         `function ${this.name} returned an incorrect number of gradients (expected ${this.argCount}, got ${list.length}). ` +
         'Return one gradient per forward argument (null for non-tensor arguments).',
     );
+    list.forEach((g, ai) => {
+      check(
+        g === null || g === undefined || this.tensorArgIndex.includes(ai),
+        () =>
+          `function ${this.name} returned a gradient different than null at position ${ai + 1}, but the corresponding ` +
+          'forward input was not a Tensor. Return null for arguments that are not tensors.',
+      );
+    });
     return this.tensorArgIndex.map((ai) => {
       const g = list[ai];
       check(

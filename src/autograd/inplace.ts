@@ -100,7 +100,7 @@ function checkInplaceAllowed(self: TensorImpl, opName: string): void {
     throw new Error(
       `A view was created in no_grad mode and is being modified inplace with grad mode enabled (${opName}). Given ` +
         'that this use case is ambiguous and error-prone, it is forbidden. You can clarify your code by moving both ' +
-        'the view and the inplace either both inside the noGrad block (if you don\'t want the inplace to be tracked) ' +
+        "the view and the inplace either both inside the noGrad block (if you don't want the inplace to be tracked) " +
         'or both outside (if you want the inplace to be tracked).',
     );
 }
@@ -147,7 +147,10 @@ function typeName(n: string): string {
 }
 
 function rebase(self: TensorImpl, node: Node, outputNr: number): void {
-  const retain = self.retainsGrad ? self.gradFn?.retainGradHooks?.get(self.outputNr) : undefined;
+  // retainGrad follows the tensor to its new history (PyTorch 2.x); the old node must no longer fill .grad
+  const old = self.retainsGrad ? self.gradFn : null;
+  const retain = old?.retainGradHooks?.get(self.outputNr);
+  if (retain) old!.retainGradHooks!.delete(self.outputNr);
   const base = self.base;
   if (base === null) {
     self.gradFn = node;
@@ -172,7 +175,12 @@ function rebase(self: TensorImpl, node: Node, outputNr: number): void {
  * (PyTorch's ZeroBackward0, FillBackward2...) gives the old history a zero gradient.
  * @example writeInplace(t, 'zero_', () => kFill(t, 0), 'ZeroBackward0')
  */
-export function writeInplace(self: TensorImpl, opName: string, write: () => void, nodeName: string): TensorImpl {
+export function writeInplace(
+  self: TensorImpl,
+  opName: string,
+  write: () => void,
+  nodeName: string,
+): TensorImpl {
   checkInplaceAllowed(self, opName);
   // the node takes the edge of the old history, so it is made before the version changes
   const node = isGradEnabled() && self.requiresGrad ? new ConstantNode(nodeName, self) : null;

@@ -3,8 +3,8 @@
  * `SavedTensor` with its version check, and tensor hooks. Nodes compute nothing here; ops subclass them.
  */
 import type { DType } from '../core/dtype.js';
+import { check, checkType } from '../util/assert.js';
 import type { TensorImpl } from './tensor-impl.js';
-import { checkType } from '../util/assert.js';
 
 /** `[node, inputNr]`: where a gradient flows next; `null` for inputs that need no gradient. @example const e: Edge = [node, 0]; */
 export type Edge = readonly [Node | null, number];
@@ -69,7 +69,10 @@ export abstract class Node {
    * @example y.gradFn.registerHook((gradInputs, gradOutputs) => console.log(gradInputs))
    */
   registerHook(fn: (gradInputs: Grad[], gradOutputs: Grad[]) => void): { remove(): void } {
-    checkType(typeof fn === 'function', () => `registerHook(): expected a function (gradInputs, gradOutputs) => void, got ${typeof fn}`);
+    checkType(
+      typeof fn === 'function',
+      () => `registerHook(): expected a function (gradInputs, gradOutputs) => void, got ${typeof fn}`,
+    );
     this.postHooks ??= [];
     this.postHooks.push(fn);
     return { remove: () => void (this.postHooks = this.postHooks?.filter((h) => h !== fn) ?? null) };
@@ -79,6 +82,33 @@ export abstract class Node {
   savedTensors(): readonly { readonly name: string; readonly tensor: TensorImpl }[] {
     return [];
   }
+}
+
+/**
+ * Runs a tensor hook on a gradient: returns the gradient it gives back (checked to keep the shape, dtype and device,
+ * as PyTorch does), or `g` when it returns nothing.
+ * @example g = runTensorHook(hook, g)
+ */
+export function runTensorHook(hook: TensorHook, g: TensorImpl): TensorImpl {
+  const r: unknown = hook(g);
+  if (r === undefined || r === null) return g;
+  const t = r as TensorImpl;
+  checkType(
+    typeof r === 'object' && 'storage' in r && 'shape' in r,
+    () => `expected a Tensor, but hook returned '${typeof r}'. A hook returns a new gradient or nothing.`,
+  );
+  const same = t.shape.length === g.shape.length && t.shape.every((d, i) => d === g.shape[i]);
+  check(
+    same,
+    () => `hook has changed the size of value (was [${g.shape.join(', ')}], got [${t.shape.join(', ')}])`,
+  );
+  check(
+    t.dtype === g.dtype && t.device === g.device,
+    () =>
+      `hook has changed the type of value (was ${tensorDescription(g).slice(1, -1)} got ` +
+      `${tensorDescription(t).slice(1, -1)}${t.device !== g.device ? ` on ${t.device}` : ''})`,
+  );
+  return t;
 }
 
 /**

@@ -121,7 +121,12 @@ export class TensorImpl {
   }
   /** The strided description kernels read (made once: storage and geometry never change after construction). */
   get strided(): Strided {
-    return (this._strided ??= { buf: this.storage.buf, dtype: this.storage.dtype, strides: this.strides, offset: this.offset });
+    return (this._strided ??= {
+      buf: this.storage.buf,
+      dtype: this.storage.dtype,
+      strides: this.strides,
+      offset: this.offset,
+    });
   }
   private _strided: Strided | undefined = undefined;
   /** True when row-major contiguous. */

@@ -6,7 +6,10 @@ import { check, checkType, isInt } from '../util/assert.js';
 import { Module } from './module.js';
 
 function checkModule(m: unknown, where: string): asserts m is Module {
-  checkType(m instanceof Module, () => `${where}: ${m === null ? 'null' : typeof m} is not a Module subclass`);
+  checkType(
+    m instanceof Module,
+    () => `${where}: ${m === null ? 'null' : typeof m} is not a Module subclass`,
+  );
 }
 
 /** The numbered children of a list-like container, in order. */
@@ -23,7 +26,9 @@ function numbered(c: Module): Module[] {
 function renumber(c: Module, mods: readonly Module[]): void {
   const rec = c as unknown as Record<string, unknown>;
   for (let i = 0; rec[String(i)] instanceof Module; i++) delete rec[String(i)];
-  mods.forEach((m, i) => c.addModule(String(i), m));
+  mods.forEach((m, i) => {
+    c.addModule(String(i), m);
+  });
 }
 
 function index(i: number, n: number, what: string): number {
@@ -147,12 +152,18 @@ export class ModuleDict extends Module {
   /** The module under `key`. @example heads.get('cls') */
   get(key: string): Module {
     const m = this.#entries.get(key);
-    check(m !== undefined, () => `ModuleDict has no key '${key}' (keys: ${[...this.#entries.keys()].join(', ')})`);
+    check(
+      m !== undefined,
+      () => `ModuleDict has no key '${key}' (keys: ${[...this.#entries.keys()].join(', ')})`,
+    );
     return m;
   }
   /** Sets the module under `key`. @example heads.set('seg', new nn.Conv2d(8, 2, 1)) */
   set(key: string, m: Module): this {
-    checkType(typeof key === 'string' && key !== '' && !key.includes('.'), () => `module name must be a non-empty string without '.', got ${String(key)}`);
+    checkType(
+      typeof key === 'string' && key !== '' && !key.includes('.'),
+      () => `module name must be a non-empty string without '.', got ${String(key)}`,
+    );
     checkModule(m, 'ModuleDict');
     this.#entries.set(key, m);
     return this;
@@ -169,7 +180,8 @@ export class ModuleDict extends Module {
   }
   /** Adds every entry of `modules`. @example heads.update({ extra: new nn.ReLU() }) */
   update(modules: Record<string, Module> | Iterable<[string, Module]>): this {
-    const it = Symbol.iterator in Object(modules) ? (modules as Iterable<[string, Module]>) : Object.entries(modules);
+    const it =
+      Symbol.iterator in Object(modules) ? (modules as Iterable<[string, Module]>) : Object.entries(modules);
     for (const [k, m] of it) this.set(k, m);
     return this;
   }

@@ -5,10 +5,10 @@
 import { bool, int32 } from '../core/dtype.js';
 import { defaultGenerator, type Generator } from '../core/random.js';
 import { numel } from '../core/shape.js';
-import { Storage, type TensorImpl, fromBuf, makeTensor } from '../graph/tensor-impl.js';
-import { type OpSpec, applyOp } from '../ops/define.js';
-import { add, eq, erf, exp, mul, sigmoid, sub, tanh, where } from '../ops/elementwise.js';
-import { kBinary, kContiguous, kMatmul, kUnary, kView, kZeros, scalarLike } from '../ops/kernels.js';
+import { fromBuf, makeTensor, Storage, type TensorImpl } from '../graph/tensor-impl.js';
+import { applyOp, type OpSpec } from '../ops/define.js';
+import { add, eq, erf, exp, gt, mul, sigmoid, sub, tanh, where } from '../ops/elementwise.js';
+import { kBinary, kContiguous, kMatmul, kUnary, kView, kWhere, kZeros, scalarLike } from '../ops/kernels.js';
 import { mm } from '../ops/matmul.js';
 import { reshape, scatterAdd, t, unsqueeze } from '../ops/movement.js';
 import { check, fmtShape } from '../util/assert.js';
@@ -156,7 +156,10 @@ export function embeddingOp(indices: T, weight: T, paddingIdx: number | null): T
     const data = be.readSync(c.storage.buf, c.dtype);
     for (let i = 0; i < numel(c.shape); i++) {
       const k = data[c.offset + i]!;
-      check(k >= 0 && k < v, () => `index out of range in self: index ${k} is not in [0, ${v}) (embedding has ${v} rows)`);
+      check(
+        k >= 0 && k < v,
+        () => `index out of range in self: index ${k} is not in [0, ${v}) (embedding has ${v} rows)`,
+      );
     }
   }
   return applyOp(EmbeddingSpec, [weight], { indices, paddingIdx });
@@ -200,4 +203,26 @@ const AddmmSpec: OpSpec<void> = {
  */
 export function addmmOp(bias: T, mat1: T, mat2: T): T {
   return applyOp(AddmmSpec, [bias, mat1, mat2], undefined);
+}
+
+const LeakyReluSpec: OpSpec<number> = {
+  name: 'LeakyReluBackward0',
+  forward: ([x], slope) =>
+    kWhere(
+      kBinary('gt', x!, scalarLike(0, x!), x!.dtype, bool),
+      x!,
+      kBinary('mul', x!, scalarLike(slope, x!), x!.dtype),
+      x!.dtype,
+    ),
+  save: [0],
+  // slope 1 where x > 0, `slope` elsewhere
+  backward: (g, [x], _o, _n, slope) => [where(gt(x!, 0), g, mul(g, slope))],
+};
+
+/**
+ * Leaky ReLU: x where x > 0, else slope·x (one LeakyReluBackward0 node).
+ * @example leakyReluOp(x, 0.01)
+ */
+export function leakyReluOp(x: T, slope: number): T {
+  return applyOp(LeakyReluSpec, [x], slope);
 }

@@ -5,12 +5,12 @@
 import type { DType } from '../core/dtype.js';
 import { int32 } from '../core/dtype.js';
 import { numel } from '../core/shape.js';
-import { type TensorImpl, fromBuf } from '../graph/tensor-impl.js';
-import { type MultiOpSpec, type OpSpec, applyMultiOp, applyOp } from '../ops/define.js';
+import { fromBuf, type TensorImpl } from '../graph/tensor-impl.js';
+import { applyMultiOp, applyOp, type MultiOpSpec, type OpSpec } from '../ops/define.js';
 import { div } from '../ops/elementwise.js';
 import { kBinary, kContiguous, kCopyInto, kFull, kMatmul, kReduce, kView, kZeros } from '../ops/kernels.js';
-import { cat, expand, narrow, permute, reshape, scatterAdd, transpose, unsqueeze } from '../ops/movement.js';
 import { matmul, mm } from '../ops/matmul.js';
+import { cat, expand, narrow, permute, reshape, scatterAdd, transpose, unsqueeze } from '../ops/movement.js';
 import { sum } from '../ops/reduce.js';
 import { check, fmtShape } from '../util/assert.js';
 
@@ -38,7 +38,15 @@ export interface Window2d {
   readonly ow: number;
 }
 
-function outSize(n: number, k: number, s: number, padBefore: number, padTotal: number, d: number, ceil: boolean): number {
+function outSize(
+  n: number,
+  k: number,
+  s: number,
+  padBefore: number,
+  padTotal: number,
+  d: number,
+  ceil: boolean,
+): number {
   const span = n + padTotal - d * (k - 1) - 1;
   let o = Math.floor((span + (ceil ? s - 1 : 0)) / s) + 1;
   // PyTorch: the last window must start inside the input or the left padding
@@ -89,12 +97,7 @@ function kPad(x: T, g: Window2d, value: number): T {
 function kWindows(xp: T, g: Window2d): T {
   const [n, c] = xp.shape as [number, number];
   const [s0, s1] = xp.strides as [number, number];
-  return kView(
-    xp,
-    [n, c, g.kh, g.kw, g.oh, g.ow],
-    [s0, s1, g.dh * g.wp, g.dw, g.sh * g.wp, g.sw],
-    xp.offset,
-  );
+  return kView(xp, [n, c, g.kh, g.kw, g.oh, g.ow], [s0, s1, g.dh * g.wp, g.dw, g.sh * g.wp, g.sw], xp.offset);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -156,7 +159,11 @@ function convForward(x: T, w: T, b: T | undefined, p: ConvP): T {
   const wc = kContiguous(w);
   let out: T;
   if (groups === 1) {
-    out = kMatmul(kView(wc, [1, o, k], [0, k, 1], wc.offset), kView(cols, [n, k, l], [k * l, l, 1], 0), x.dtype);
+    out = kMatmul(
+      kView(wc, [1, o, k], [0, k, 1], wc.offset),
+      kView(cols, [n, k, l], [k * l, l, 1], 0),
+      x.dtype,
+    );
   } else {
     out = kZeros([n, o, l], x.dtype, x);
     for (let gi = 0; gi < groups; gi++) {
@@ -246,8 +253,16 @@ const MaxPoolSpec: MultiOpSpec<Window2d> = {
     const kk = g.kh * g.kw;
     const win = kWindows(kPad(x!, g, Number.NEGATIVE_INFINITY), g); // [N, C, kh, kw, oh, ow]
     const [s0, s1, s2, s3, s4, s5] = win.strides as number[];
-    const rows = kContiguous(kView(win, [n, c, g.oh, g.ow, g.kh, g.kw], [s0!, s1!, s4!, s5!, s2!, s3!], win.offset), true);
-    const flat = kView(rows, [n, c, g.oh, g.ow, kk], [c * g.oh * g.ow * kk, g.oh * g.ow * kk, g.ow * kk, kk, 1], 0);
+    const rows = kContiguous(
+      kView(win, [n, c, g.oh, g.ow, g.kh, g.kw], [s0!, s1!, s4!, s5!, s2!, s3!], win.offset),
+      true,
+    );
+    const flat = kView(
+      rows,
+      [n, c, g.oh, g.ow, kk],
+      [c * g.oh * g.ow * kk, g.oh * g.ow * kk, g.ow * kk, kk, 1],
+      0,
+    );
     const values = kReduce('max', flat, [4], x!.dtype);
     const local = kReduce('argmax', flat, [4], int32); // [N, C, oh, ow], index within the window
     const table = windowIndexTable(g, x!);
@@ -255,7 +270,12 @@ const MaxPoolSpec: MultiOpSpec<Window2d> = {
     const tbl = kView(table, [n, c, g.oh, g.ow, kk], [0, 0, g.ow * kk, kk, 1], 0);
     const idxShape = [n, c, g.oh, g.ow, 1];
     const localV = kView(local, idxShape, [c * g.oh * g.ow, g.oh * g.ow, g.ow, 1, 0], 0);
-    const indices = fromBuf(be, be.gather(tbl.strided, 4, localV.strided, idxShape, int32), int32, [n, c, g.oh, g.ow]);
+    const indices = fromBuf(be, be.gather(tbl.strided, 4, localV.strided, idxShape, int32), int32, [
+      n,
+      c,
+      g.oh,
+      g.ow,
+    ]);
     return [values, indices];
   },
   saveOutput: true,
@@ -283,7 +303,13 @@ interface AvgP {
 }
 
 /** PyTorch's avg_pool2d divisor per output cell (count_include_pad counts padding but not ceil-mode overhang). */
-function avgDivisors(g: Window2d, padB: number, padR: number, countIncludePad: boolean, override: number | null): Float64Array {
+function avgDivisors(
+  g: Window2d,
+  padB: number,
+  padR: number,
+  countIncludePad: boolean,
+  override: number | null,
+): Float64Array {
   const out = new Float64Array(g.oh * g.ow);
   for (let oy = 0; oy < g.oh; oy++)
     for (let ox = 0; ox < g.ow; ox++) {
@@ -333,7 +359,10 @@ export function avgPool2dOp(
   countIncludePad: boolean,
   divisorOverride: number | null,
 ): T {
-  return applyOp(AvgPoolSpec, [x], { g, divisor: avgDivisors(g, padB, padR, countIncludePad, divisorOverride) });
+  return applyOp(AvgPoolSpec, [x], {
+    g,
+    divisor: avgDivisors(g, padB, padR, countIncludePad, divisorOverride),
+  });
 }
 
 /**

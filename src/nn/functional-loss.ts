@@ -5,8 +5,8 @@
  */
 import { float64, int32 } from '../core/dtype.js';
 import { contiguousStrides, numel, sameShape } from '../core/shape.js';
-import { type TensorImpl, fromBuf } from '../graph/tensor-impl.js';
-import { type OpSpec, applyOp } from '../ops/define.js';
+import { fromBuf, type TensorImpl } from '../graph/tensor-impl.js';
+import { applyOp, type OpSpec } from '../ops/define.js';
 import { add, div, log, log1p, mul, neg, sigmoid, sub } from '../ops/elementwise.js';
 import { kBinary, kCast, kContiguous, kReduce, kUnary, kView, kZeros, scalarLike } from '../ops/kernels.js';
 import { expand, scatterAdd, squeeze, unsqueeze } from '../ops/movement.js';
@@ -22,12 +22,20 @@ export type Reduction = 'none' | 'mean' | 'sum';
  * @example checkReduction('mean')
  */
 export function checkReduction(r: unknown): asserts r is Reduction {
-  check(r === 'none' || r === 'mean' || r === 'sum', () => `${String(r)} is not a valid value for reduction: use 'none', 'mean' or 'sum'`);
+  check(
+    r === 'none' || r === 'mean' || r === 'sum',
+    () => `${String(r)} is not a valid value for reduction: use 'none', 'mean' or 'sum'`,
+  );
 }
 
 function kReduceAll(x: T, reduction: Reduction): T {
   if (reduction === 'none') return x;
-  const s = kReduce('sum', x, x.shape.map((_, i) => i), x.dtype);
+  const s = kReduce(
+    'sum',
+    x,
+    x.shape.map((_, i) => i),
+    x.dtype,
+  );
   return reduction === 'sum' ? s : kBinary('div', s, scalarLike(numel(x.shape), x), x.dtype);
 }
 
@@ -40,12 +48,20 @@ function unreduce(g: T, shape: readonly number[], reduction: Reduction): T {
 
 function hostData(t: T): ArrayLike<number> {
   const be = t.storage.backend;
-  check(be.readSync !== undefined, () => `this loss needs to read its target synchronously, which ${t.device} cannot do`);
+  check(
+    be.readSync !== undefined,
+    () => `this loss needs to read its target synchronously, which ${t.device} cannot do`,
+  );
   const c = kContiguous(t);
   return be.readSync!(c.storage.buf, c.dtype).subarray(c.offset, c.offset + numel(c.shape));
 }
 
-function upload(data: Float64Array | Int32Array, shape: readonly number[], like: T, kind: 'float' | 'int'): T {
+function upload(
+  data: Float64Array | Int32Array,
+  shape: readonly number[],
+  like: T,
+  kind: 'float' | 'int',
+): T {
   const be = like.storage.backend;
   const dtype = kind === 'int' ? int32 : like.dtype;
   return fromBuf(be, be.fromArray(dtype, new dtype.ArrayType(data)), dtype, shape);
@@ -65,10 +81,20 @@ const nllSpec = (name: string): OpSpec<NllP> => ({
   name,
   forward: ([x], { idx, wi, totalWeight, reduction }) => {
     const be = x!.storage.backend;
-    const picked = fromBuf(be, be.gather(x!.strided, 1, idx.strided, idx.shape, x!.dtype), x!.dtype, idx.shape);
+    const picked = fromBuf(
+      be,
+      be.gather(x!.strided, 1, idx.strided, idx.shape, x!.dtype),
+      x!.dtype,
+      idx.shape,
+    );
     const loss = kUnary('neg', kBinary('mul', kView1(picked, wi.shape), wi, x!.dtype));
     if (reduction === 'none') return loss;
-    const s = kReduce('sum', loss, loss.shape.map((_, i) => i), x!.dtype);
+    const s = kReduce(
+      'sum',
+      loss,
+      loss.shape.map((_, i) => i),
+      x!.dtype,
+    );
     return reduction === 'sum' ? s : kBinary('div', s, scalarLike(totalWeight, x!), x!.dtype);
   },
   // −w_i·g at each target's position (divided by the total weight for 'mean'), zero elsewhere
@@ -113,16 +139,16 @@ export function nllLossOp(input: T, target: T, o: NllOptions = {}): T {
   const t = unbatched ? unsqueeze(target, 0) : target;
   const [n, c] = x.shape as [number, number];
   const expected = [n, ...x.shape.slice(2)];
-  check(
-    sameShape(t.shape, expected),
-    () =>
-      x.shape.length === 2
-        ? `Expected input batch_size (${n}) to match target batch_size (${t.shape[0] ?? 1}): input ${fmtShape(input.shape)}, target ${fmtShape(target.shape)}.`
-        : `nll_loss: expected target of size ${fmtShape(expected)}, got ${fmtShape(t.shape)}`,
+  check(sameShape(t.shape, expected), () =>
+    x.shape.length === 2
+      ? `Expected input batch_size (${n}) to match target batch_size (${t.shape[0] ?? 1}): input ${fmtShape(input.shape)}, target ${fmtShape(target.shape)}.`
+      : `nll_loss: expected target of size ${fmtShape(expected)}, got ${fmtShape(t.shape)}`,
   );
   const w = o.weight ?? null;
-  check(w === null || (w.shape.length === 1 && w.shape[0] === c), () =>
-    `weight tensor should be defined either for all ${c} classes or no classes but got weight tensor of shape: ${fmtShape(w!.shape)}`,
+  check(
+    w === null || (w.shape.length === 1 && w.shape[0] === c),
+    () =>
+      `weight tensor should be defined either for all ${c} classes or no classes but got weight tensor of shape: ${fmtShape(w!.shape)}`,
   );
   const ts = hostData(t);
   const ws = w ? hostData(kCast(w, float64)) : null;
@@ -133,7 +159,10 @@ export function nllLossOp(input: T, target: T, o: NllOptions = {}): T {
   for (let i = 0; i < m; i++) {
     const k = ts[i]!;
     if (k === ignore) continue;
-    check(k >= 0 && k < c, () => `Target ${k} is out of bounds (the input has ${c} classes: targets must be in [0, ${c - 1}]).`);
+    check(
+      k >= 0 && k < c,
+      () => `Target ${k} is out of bounds (the input has ${c} classes: targets must be in [0, ${c - 1}]).`,
+    );
     idx[i] = k;
     wi[i] = ws ? ws[k]! : 1;
     total += wi[i]!;
@@ -204,7 +233,12 @@ const BceSpec: OpSpec<BceP> = {
     const log1m = kBinary('maximum', kUnary('log1p', kUnary('neg', x!)), lo, dt);
     const logx = kBinary('maximum', kUnary('log', x!), lo, dt);
     // (t − 1)·max(log(1 − x), −100) − t·max(log x, −100), as PyTorch's CPU kernel
-    let loss = kBinary('sub', kBinary('mul', kBinary('sub', t!, scalarLike(1, x!), dt), log1m, dt), kBinary('mul', t!, logx, dt), dt);
+    let loss = kBinary(
+      'sub',
+      kBinary('mul', kBinary('sub', t!, scalarLike(1, x!), dt), log1m, dt),
+      kBinary('mul', t!, logx, dt),
+      dt,
+    );
     if (weight) loss = kBinary('mul', loss, weight, dt);
     return kReduceAll(loss, reduction);
   },
@@ -233,7 +267,11 @@ function checkUnit(t: T, what: string): void {
   const d = hostData(t);
   for (let i = 0; i < d.length; i++) {
     const v = d[i]!;
-    check(v >= 0 && v <= 1, () => `all elements of ${what} should be between 0 and 1 (found ${v}); apply sigmoid first, or use binaryCrossEntropyWithLogits`);
+    check(
+      v >= 0 && v <= 1,
+      () =>
+        `all elements of ${what} should be between 0 and 1 (found ${v}); apply sigmoid first, or use binaryCrossEntropyWithLogits`,
+    );
   }
 }
 
@@ -241,7 +279,12 @@ function checkUnit(t: T, what: string): void {
  * Binary cross entropy between probabilities `input` and `target` (same shape).
  * @example binaryCrossEntropyOp(p, y, null, 'mean')
  */
-export function binaryCrossEntropyOp(input: T, target: T, weight: T | null, reduction: Reduction = 'mean'): T {
+export function binaryCrossEntropyOp(
+  input: T,
+  target: T,
+  weight: T | null,
+  reduction: Reduction = 'mean',
+): T {
   checkReduction(reduction);
   check(
     sameShape(input.shape, target.shape),
@@ -251,7 +294,10 @@ export function binaryCrossEntropyOp(input: T, target: T, weight: T | null, redu
   );
   checkUnit(input, 'input');
   checkUnit(target, 'target');
-  return applyOp(BceSpec, [input, target], { weight: weight ? expandTo(weight, input.shape) : null, reduction });
+  return applyOp(BceSpec, [input, target], {
+    weight: weight ? expandTo(weight, input.shape) : null,
+    reduction,
+  });
 }
 
 function expandTo(w: T, shape: readonly number[]): T {
@@ -271,13 +317,23 @@ const BceLogitsSpec: OpSpec<BceLogitsP> = {
     // log(e^(−m) + e^(−x−m)) + m = log(1 + e^(−x)) computed stably
     const lse = kUnary(
       'log',
-      kBinary('add', kUnary('exp', kUnary('neg', maxVal)), kUnary('exp', kBinary('sub', kUnary('neg', x!), maxVal, dt)), dt),
+      kBinary(
+        'add',
+        kUnary('exp', kUnary('neg', maxVal)),
+        kUnary('exp', kBinary('sub', kUnary('neg', x!), maxVal, dt)),
+        dt,
+      ),
     );
     const oneMinusT = kBinary('sub', one, t!, dt);
     let loss: T;
     if (posWeight) {
       const logWeight = kBinary('add', kBinary('mul', kBinary('sub', posWeight, one, dt), t!, dt), one, dt);
-      loss = kBinary('add', kBinary('mul', oneMinusT, x!, dt), kBinary('mul', logWeight, kBinary('add', lse, maxVal, dt), dt), dt);
+      loss = kBinary(
+        'add',
+        kBinary('mul', oneMinusT, x!, dt),
+        kBinary('mul', logWeight, kBinary('add', lse, maxVal, dt), dt),
+        dt,
+      );
     } else loss = kBinary('add', kBinary('add', kBinary('mul', oneMinusT, x!, dt), maxVal, dt), lse, dt);
     if (weight) loss = kBinary('mul', loss, weight, dt);
     return kReduceAll(loss, reduction);

@@ -3,10 +3,11 @@
  * native_batch_norm does) and layer norm (NativeLayerNormBackward0). Backwards recompute the statistics in
  * differentiable ops, so second derivatives are right too.
  */
-import type { Grad } from '../graph/node.js';
+
 import { numel } from '../core/shape.js';
+import type { Grad } from '../graph/node.js';
 import type { TensorImpl } from '../graph/tensor-impl.js';
-import { type MultiOpSpec, type OpSpec, applyMultiOp, applyOp } from '../ops/define.js';
+import { applyMultiOp, applyOp, type MultiOpSpec, type OpSpec } from '../ops/define.js';
 import { add, mul, rsqrt, sub } from '../ops/elementwise.js';
 import { kBinary, kContiguous, kCopyInto, kReduce, kUnary, kView, scalarLike } from '../ops/kernels.js';
 import { reshape } from '../ops/movement.js';
@@ -17,7 +18,12 @@ type T = TensorImpl;
 
 /** `v` ([C] or the normalized shape) as a view broadcastable against x. */
 function viewAs(v: T, shape: readonly number[]): T {
-  return kView(v, shape, shape.map((s) => (s === 1 ? 0 : v.strides[0]!)), v.offset);
+  return kView(
+    v,
+    shape,
+    shape.map((s) => (s === 1 ? 0 : v.strides[0]!)),
+    v.offset,
+  );
 }
 
 function contiguousOf(shape: readonly number[]): number[] {
@@ -178,7 +184,10 @@ export interface BatchNormOpOptions {
  * @example batchNormOp(x, { weight, bias, runningMean, runningVar, training: true, momentum: 0.1, eps: 1e-5 })
  */
 export function batchNormOp(x: T, o: BatchNormOpOptions): T {
-  check(x.shape.length >= 2, () => `batch_norm: expected 2D or more input (got ${x.shape.length}D input, size ${fmtShape(x.shape)})`);
+  check(
+    x.shape.length >= 2,
+    () => `batch_norm: expected 2D or more input (got ${x.shape.length}D input, size ${fmtShape(x.shape)})`,
+  );
   const c = x.shape[1]!;
   for (const [name, t] of [
     ['weight', o.weight],
@@ -188,11 +197,15 @@ export function batchNormOp(x: T, o: BatchNormOpOptions): T {
   ] as const)
     check(
       t === null || (t.shape.length === 1 && t.shape[0] === c),
-      () => `batch_norm: ${name} should contain ${c} elements, not ${t ? numel(t.shape) : 0} (input size ${fmtShape(x.shape)})`,
+      () =>
+        `batch_norm: ${name} should contain ${c} elements, not ${t ? numel(t.shape) : 0} (input size ${fmtShape(x.shape)})`,
     );
   if (o.training) {
     const m = numel(x.shape) / c;
-    check(m > 1, () => `Expected more than 1 value per channel when training, got input size ${fmtShape(x.shape)}`);
+    check(
+      m > 1,
+      () => `Expected more than 1 value per channel when training, got input size ${fmtShape(x.shape)}`,
+    );
   } else
     check(
       o.runningMean !== null && o.runningVar !== null,
@@ -261,7 +274,13 @@ const LayerNormSpec: OpSpec<LnP> = {
  * Layer normalisation over the last `normalizedShape.length` dims, with optional elementwise affine.
  * @example layerNormOp(x, [4], w, b, 1e-5)
  */
-export function layerNormOp(x: T, normalizedShape: readonly number[], weight: T | null, bias: T | null, eps: number): T {
+export function layerNormOp(
+  x: T,
+  normalizedShape: readonly number[],
+  weight: T | null,
+  bias: T | null,
+  eps: number,
+): T {
   const k = normalizedShape.length;
   const tail = x.shape.slice(x.shape.length - k);
   check(
@@ -276,7 +295,8 @@ export function layerNormOp(x: T, normalizedShape: readonly number[], weight: T 
   ] as const)
     check(
       t === null || (t.shape.length === k && t.shape.every((s, i) => s === normalizedShape[i])),
-      () => `layer_norm: ${name} of shape ${fmtShape(t!.shape)} does not match normalized_shape ${fmtShape(normalizedShape)}`,
+      () =>
+        `layer_norm: ${name} of shape ${fmtShape(t!.shape)} does not match normalized_shape ${fmtShape(normalizedShape)}`,
     );
   const inputs = [x];
   if (weight) inputs.push(weight);

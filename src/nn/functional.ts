@@ -4,7 +4,7 @@
  * builds them, so their graphs carry the same nodes.
  */
 import { float32, int32 } from '../core/dtype.js';
-import { type Generator, defaultGenerator } from '../core/random.js';
+import { defaultGenerator, type Generator } from '../core/random.js';
 import type { TensorImpl } from '../graph/tensor-impl.js';
 import { logSoftmax as logSoftmaxOp, softmax as softmaxOp } from '../ops/activation.js';
 import * as ew from '../ops/elementwise.js';
@@ -14,24 +14,24 @@ import { reshape, squeeze, t as transposeOp, unsqueeze, view } from '../ops/move
 import { mean, sum } from '../ops/reduce.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { check, checkType, fmtShape, isInt } from '../util/assert.js';
-import { addmmOp, dropoutOp, embeddingOp, geluOp, siluOp } from './functional-act.js';
+import { addmmOp, dropoutOp, embeddingOp, geluOp, leakyReluOp, siluOp } from './functional-act.js';
 import {
-  type Window2d,
   avgPool2dOp,
   checkInput4d,
   col2im,
   conv2dOp,
   im2col,
   maxPool2dOp,
+  type Window2d,
   windowGeometry,
 } from './functional-conv.js';
 import {
-  type Reduction,
   binaryCrossEntropyOp,
   binaryCrossEntropyWithLogitsOp,
   checkReduction,
   mseLossOp,
   nllLossOp,
+  type Reduction,
 } from './functional-loss.js';
 import { batchNormOp, layerNormOp } from './functional-norm.js';
 
@@ -81,7 +81,9 @@ export function linear(input: Tensor, weight: Tensor, bias?: Tensor | null): Ten
   if (bias && input.shape.length === 2) return out(addmmOp(bias, input, transposeOp(weight)));
   if (bias && input.shape.length === 3 && input.denseRowMajor) {
     const [a, b, k] = input.shape as [number, number, number];
-    return out(view(addmmOp(bias, reshape(input, [a * b, k]), transposeOp(weight)), [a, b, weight.shape[0]!]));
+    return out(
+      view(addmmOp(bias, reshape(input, [a * b, k]), transposeOp(weight)), [a, b, weight.shape[0]!]),
+    );
   }
   const y = matmul(input, transposeOp(weight));
   return out(bias ? ew.add(y, bias) : y);
@@ -118,7 +120,12 @@ export function convPadding(
  * 2-D convolution (cross-correlation, as PyTorch) of [N, C, H, W] (or [C, H, W]) by [O, C/groups, kh, kw].
  * @example F.conv2d(x, w, b, { stride: 1, padding: 1 })
  */
-export function conv2d(input: Tensor, weight: Tensor, bias?: Tensor | null, opts: Conv2dOptions = {}): Tensor {
+export function conv2d(
+  input: Tensor,
+  weight: Tensor,
+  bias?: Tensor | null,
+  opts: Conv2dOptions = {},
+): Tensor {
   const stride = pair(opts.stride ?? 1, 'stride');
   const dilation = pair(opts.dilation ?? 1, 'dilation');
   const groups = opts.groups ?? 1;
@@ -127,13 +134,18 @@ export function conv2d(input: Tensor, weight: Tensor, bias?: Tensor | null, opts
     opts.padding !== 'same' || (stride[0] === 1 && stride[1] === 1),
     "padding='same' is not supported for strided convolutions",
   );
-  check(weight.shape.length === 4, () => `conv2d: expected a 4-D weight [out, in/groups, kh, kw], got ${fmtShape(weight.shape)}`);
+  check(
+    weight.shape.length === 4,
+    () => `conv2d: expected a 4-D weight [out, in/groups, kh, kw], got ${fmtShape(weight.shape)}`,
+  );
   const [o, cg, kh, kw] = weight.shape as [number, number, number, number];
   return out(
     batched(input, 'conv2d', (x) => {
       const c = x.shape[1]!;
-      check(isInt(groups) && groups > 0 && c % groups === 0 && o % groups === 0, () =>
-        `conv2d: groups (${groups}) must be a positive integer dividing both in_channels (${c}) and out_channels (${o})`,
+      check(
+        isInt(groups) && groups > 0 && c % groups === 0 && o % groups === 0,
+        () =>
+          `conv2d: groups (${groups}) must be a positive integer dividing both in_channels (${c}) and out_channels (${o})`,
       );
       check(
         cg * groups === c,
@@ -141,11 +153,14 @@ export function conv2d(input: Tensor, weight: Tensor, bias?: Tensor | null, opts
           `Given groups=${groups}, weight of size ${fmtShape(weight.shape)}, expected input${fmtShape(x.shape)} to have ` +
           `${cg * groups} channels, but got ${c} channels instead`,
       );
-      check(x.dtype === weight.dtype, () =>
-        `conv2d: expected input and weight to have the same dtype, but got ${x.dtype} and ${weight.dtype}. Convert with .to(${weight.dtype}).`,
+      check(
+        x.dtype === weight.dtype,
+        () =>
+          `conv2d: expected input and weight to have the same dtype, but got ${x.dtype} and ${weight.dtype}. Convert with .to(${weight.dtype}).`,
       );
-      check(!bias || (bias.shape.length === 1 && bias.shape[0] === o), () =>
-        `conv2d: bias must have shape [${o}], got ${fmtShape(bias!.shape)}`,
+      check(
+        !bias || (bias.shape.length === 1 && bias.shape[0] === o),
+        () => `conv2d: bias must have shape [${o}], got ${fmtShape(bias!.shape)}`,
       );
       const pad = convPadding(opts.padding ?? 0, [kh, kw], dilation);
       const g = windowGeometry(x.shape[2]!, x.shape[3]!, [kh, kw], stride, pad, dilation, false);
@@ -163,7 +178,15 @@ export interface UnfoldOptions {
 
 function unfoldGeometry(h: number, w: number, kernelSize: Size2, o: UnfoldOptions): Window2d {
   const [ph, pw] = pair(o.padding ?? 0, 'padding');
-  return windowGeometry(h, w, pair(kernelSize, 'kernel_size'), pair(o.stride ?? 1, 'stride'), [ph, ph, pw, pw], pair(o.dilation ?? 1, 'dilation'), false);
+  return windowGeometry(
+    h,
+    w,
+    pair(kernelSize, 'kernel_size'),
+    pair(o.stride ?? 1, 'stride'),
+    [ph, ph, pw, pw],
+    pair(o.dilation ?? 1, 'dilation'),
+    false,
+  );
 }
 
 /**
@@ -171,7 +194,10 @@ function unfoldGeometry(h: number, w: number, kernelSize: Size2, o: UnfoldOption
  * @example F.unfold(x, 2) // [1, 1, 4, 4] -> [1, 4, 9]
  */
 export function unfold(input: Tensor, kernelSize: Size2, opts: UnfoldOptions = {}): Tensor {
-  check(input.shape.length === 4, () => `Input Error: Only 4D input Tensors are supported (got ${input.shape.length}D)`);
+  check(
+    input.shape.length === 4,
+    () => `Input Error: Only 4D input Tensors are supported (got ${input.shape.length}D)`,
+  );
   const [n, c, h, w] = input.shape as [number, number, number, number];
   const g = unfoldGeometry(h, w, kernelSize, opts);
   return out(reshape(im2col(input, g), [n, c * g.kh * g.kw, g.oh * g.ow]));
@@ -182,13 +208,17 @@ export function unfold(input: Tensor, kernelSize: Size2, opts: UnfoldOptions = {
  * @example F.fold(cols, [4, 4], 2)
  */
 export function fold(input: Tensor, outputSize: Size2, kernelSize: Size2, opts: UnfoldOptions = {}): Tensor {
-  check(input.shape.length === 3, () => `Input Error: Only 3D input Tensors are supported (got ${input.shape.length}D)`);
+  check(
+    input.shape.length === 3,
+    () => `Input Error: Only 3D input Tensors are supported (got ${input.shape.length}D)`,
+  );
   const [h, w] = pair(outputSize, 'output_size');
   const g = unfoldGeometry(h, w, kernelSize, opts);
   const [n, ckk, l] = input.shape as [number, number, number];
   const kk = g.kh * g.kw;
-  check(ckk % kk === 0 && l === g.oh * g.ow, () =>
-    `fold: expected input of size [N, C*${kk}, ${g.oh * g.ow}], got ${fmtShape(input.shape)}`,
+  check(
+    ckk % kk === 0 && l === g.oh * g.ow,
+    () => `fold: expected input of size [N, C*${kk}, ${g.oh * g.ow}], got ${fmtShape(input.shape)}`,
   );
   return out(col2im(reshape(input, [n, ckk / kk, g.kh, g.kw, g.oh, g.ow]), g));
 }
@@ -205,11 +235,22 @@ export interface MaxPool2dOptions {
   returnIndices?: boolean;
 }
 
-function poolGeometry(x: T, kernelSize: Size2, stride: Size2 | null | undefined, padding: Size2 | undefined, dilation: Size2 | undefined, ceil: boolean, what: string): Window2d {
+function poolGeometry(
+  x: T,
+  kernelSize: Size2,
+  stride: Size2 | null | undefined,
+  padding: Size2 | undefined,
+  dilation: Size2 | undefined,
+  ceil: boolean,
+  what: string,
+): Window2d {
   const k = pair(kernelSize, 'kernel_size');
   const s = pair(stride ?? k, 'stride');
   const [ph, pw] = pair(padding ?? 0, 'padding');
-  check(k[0] > 0 && k[1] > 0 && s[0] > 0 && s[1] > 0, () => `${what}: kernel_size and stride must be greater than zero`);
+  check(
+    k[0] > 0 && k[1] > 0 && s[0] > 0 && s[1] > 0,
+    () => `${what}: kernel_size and stride must be greater than zero`,
+  );
   check(
     ph <= k[0] / 2 && pw <= k[1] / 2,
     () => `pad should be at most half of effective kernel size, but got pad=${ph}, kernel_size=${k[0]}`,
@@ -222,12 +263,32 @@ function poolGeometry(x: T, kernelSize: Size2, stride: Size2 | null | undefined,
  * 2-D max pooling (MaxPool2DWithIndicesBackward0); `returnIndices: true` also returns the flat (H·W) argmax of each window.
  * @example F.maxPool2d(x, 2) ; const [y, idx] = F.maxPool2d(x, 2, { returnIndices: true })
  */
-export function maxPool2d(input: Tensor, kernelSize: Size2, opts?: MaxPool2dOptions & { returnIndices?: false }): Tensor;
-export function maxPool2d(input: Tensor, kernelSize: Size2, opts: MaxPool2dOptions & { returnIndices: true }): [Tensor, Tensor];
-export function maxPool2d(input: Tensor, kernelSize: Size2, opts: MaxPool2dOptions = {}): Tensor | [Tensor, Tensor] {
+export function maxPool2d(
+  input: Tensor,
+  kernelSize: Size2,
+  opts?: MaxPool2dOptions & { returnIndices?: false },
+): Tensor;
+export function maxPool2d(
+  input: Tensor,
+  kernelSize: Size2,
+  opts: MaxPool2dOptions & { returnIndices: true },
+): [Tensor, Tensor];
+export function maxPool2d(
+  input: Tensor,
+  kernelSize: Size2,
+  opts: MaxPool2dOptions = {},
+): Tensor | [Tensor, Tensor] {
   checkInput4d(input, 'max_pool2d');
   const x = input.shape.length === 3 ? unsqueeze(input, 0) : input;
-  const g = poolGeometry(x, kernelSize, opts.stride, opts.padding, opts.dilation, opts.ceilMode ?? false, 'max_pool2d');
+  const g = poolGeometry(
+    x,
+    kernelSize,
+    opts.stride,
+    opts.padding,
+    opts.dilation,
+    opts.ceilMode ?? false,
+    'max_pool2d',
+  );
   let [values, indices] = maxPool2dOp(x, g);
   if (input.shape.length === 3) [values, indices] = [squeeze(values, 0), squeeze(indices, 0)];
   return opts.returnIndices ? [out(values), out(indices)] : out(values);
@@ -249,7 +310,15 @@ export interface AvgPool2dOptions {
 export function avgPool2d(input: Tensor, kernelSize: Size2, opts: AvgPool2dOptions = {}): Tensor {
   return out(
     batched(input, 'avg_pool2d', (x) => {
-      const g = poolGeometry(x, kernelSize, opts.stride, opts.padding, 1, opts.ceilMode ?? false, 'avg_pool2d');
+      const g = poolGeometry(
+        x,
+        kernelSize,
+        opts.stride,
+        opts.padding,
+        1,
+        opts.ceilMode ?? false,
+        'avg_pool2d',
+      );
       const [ph, pw] = pair(opts.padding ?? 0, 'padding');
       const d = opts.divisorOverride ?? null;
       check(d === null || d !== 0, 'divisor must be not zero');
@@ -274,7 +343,12 @@ export interface BatchNormOptions {
  * Batch normalisation over dim 1 (NativeBatchNormBackward0); in training it updates `runningMean`/`runningVar` in place.
  * @example F.batchNorm(x, rm, rv, { weight, bias, training: true })
  */
-export function batchNorm(input: Tensor, runningMean: Tensor | null, runningVar: Tensor | null, opts: BatchNormOptions = {}): Tensor {
+export function batchNorm(
+  input: Tensor,
+  runningMean: Tensor | null,
+  runningVar: Tensor | null,
+  opts: BatchNormOptions = {},
+): Tensor {
   return out(
     batchNormOp(input, {
       weight: opts.weight ?? null,
@@ -299,7 +373,11 @@ export interface LayerNormOptions {
  * Layer normalisation over the trailing `normalizedShape` dims (NativeLayerNormBackward0).
  * @example F.layerNorm(x, [4], { weight, bias })
  */
-export function layerNorm(input: Tensor, normalizedShape: number | readonly number[], opts: LayerNormOptions = {}): Tensor {
+export function layerNorm(
+  input: Tensor,
+  normalizedShape: number | readonly number[],
+  opts: LayerNormOptions = {},
+): Tensor {
   const shape = typeof normalizedShape === 'number' ? [normalizedShape] : normalizedShape;
   return out(layerNormOp(input, shape, opts.weight ?? null, opts.bias ?? null, opts.eps ?? 1e-5));
 }
@@ -360,7 +438,7 @@ export const silu = (input: Tensor): Tensor => out(siluOp(input));
  * @example F.leakyRelu(x, 0.1)
  */
 export function leakyRelu(input: Tensor, negativeSlope = 0.01): Tensor {
-  return out(ew.where(ew.gt(input, 0), input, ew.mul(input, negativeSlope)));
+  return out(leakyReluOp(input, negativeSlope));
 }
 
 /** The dim PyTorch picks when softmax is called without one (with a warning there): 0 for 0-, 1- and 3-D input, else 1. */
@@ -390,13 +468,22 @@ export function logSoftmax(input: Tensor, dim?: number): Tensor {
  * @example F.oneHot(torch.tensor([0, 2], { dtype: torch.int32 }), 3)
  */
 export function oneHot(input: Tensor, numClasses = -1): Tensor {
-  check(input.dtype === int32, () => `one_hot is only applicable to index tensors (int32), got ${input.dtype}`);
+  check(
+    input.dtype === int32,
+    () => `one_hot is only applicable to index tensors (int32), got ${input.dtype}`,
+  );
   const vals = Array.from(input.toArray() as Int32Array);
   const n = numClasses < 0 ? Math.max(-1, ...vals) + 1 : numClasses;
-  for (const v of vals) check(v >= 0 && v < n, () => `Class values must be smaller than num_classes (${n}) and non-negative, got ${v}.`);
+  for (const v of vals)
+    check(
+      v >= 0 && v < n,
+      () => `Class values must be smaller than num_classes (${n}) and non-negative, got ${v}.`,
+    );
   const z = kZeros([vals.length, n], int32, input);
   const data = new Int32Array(vals.length * n);
-  vals.forEach((v, i) => (data[i * n + v] = 1));
+  vals.forEach((v, i) => {
+    data[i * n + v] = 1;
+  });
   const be = z.storage.backend;
   const t = kView(z, z.shape, z.strides, 0);
   be.copy(t.strided, { buf: be.fromArray(int32, data), dtype: int32, strides: [n, 1], offset: 0 }, z.shape);
@@ -443,7 +530,13 @@ export interface NllLossOptions extends ReductionOptions {
  * @example F.nllLoss(F.logSoftmax(logits, 1), y)
  */
 export function nllLoss(input: Tensor, target: Tensor, opts: NllLossOptions = {}): Tensor {
-  return out(nllLossOp(input, target, { weight: opts.weight ?? null, ignoreIndex: opts.ignoreIndex ?? -100, reduction: opts.reduction ?? 'mean' }));
+  return out(
+    nllLossOp(input, target, {
+      weight: opts.weight ?? null,
+      ignoreIndex: opts.ignoreIndex ?? -100,
+      reduction: opts.reduction ?? 'mean',
+    }),
+  );
 }
 
 /** Options of crossEntropy. @example { labelSmoothing: 0.1 } */
@@ -521,9 +614,19 @@ export interface BceWithLogitsOptions extends BceOptions {
  * Binary cross entropy on logits (sigmoid folded in, numerically stable), with optional `posWeight`.
  * @example F.binaryCrossEntropyWithLogits(z, y)
  */
-export function binaryCrossEntropyWithLogits(input: Tensor, target: Tensor, opts: BceWithLogitsOptions = {}): Tensor {
+export function binaryCrossEntropyWithLogits(
+  input: Tensor,
+  target: Tensor,
+  opts: BceWithLogitsOptions = {},
+): Tensor {
   return out(
-    binaryCrossEntropyWithLogitsOp(input, target, opts.weight ?? null, opts.posWeight ?? null, opts.reduction ?? 'mean'),
+    binaryCrossEntropyWithLogitsOp(
+      input,
+      target,
+      opts.weight ?? null,
+      opts.posWeight ?? null,
+      opts.reduction ?? 'mean',
+    ),
   );
 }
 

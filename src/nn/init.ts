@@ -43,7 +43,10 @@ export function calculateGain(nonlinearity: Nonlinearity, param?: number | null)
       return Math.sqrt(2.0);
     case 'leaky_relu': {
       const slope = param ?? 0.01;
-      check(typeof slope === 'number' && Number.isFinite(slope), () => `negative_slope ${slope} not a valid number`);
+      check(
+        typeof slope === 'number' && Number.isFinite(slope),
+        () => `negative_slope ${slope} not a valid number`,
+      );
       return Math.sqrt(2.0 / (1 + slope ** 2));
     }
     case 'selu':
@@ -66,7 +69,10 @@ export function calculateFanInAndFanOut(tensor: Tensor): [number, number] {
 }
 
 function fan(tensor: Tensor, mode: 'fan_in' | 'fan_out'): number {
-  check(mode === 'fan_in' || mode === 'fan_out', () => `Mode ${String(mode)} not supported, please use one of fan_in, fan_out`);
+  check(
+    mode === 'fan_in' || mode === 'fan_out',
+    () => `Mode ${String(mode)} not supported, please use one of fan_in, fan_out`,
+  );
   const [fi, fo] = calculateFanInAndFanOut(tensor);
   return mode === 'fan_in' ? fi : fo;
 }

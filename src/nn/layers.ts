@@ -40,7 +40,7 @@ export class Linear extends Module {
     this.inFeatures = inFeatures;
     this.outFeatures = outFeatures;
     this.weight = new Parameter(empty([outFeatures, inFeatures], dt(opts)));
-    this.bias = opts.bias ?? true ? new Parameter(empty([outFeatures], dt(opts))) : null;
+    this.bias = (opts.bias ?? true) ? new Parameter(empty([outFeatures], dt(opts))) : null;
     this.resetParameters();
   }
   /** Kaiming-uniform weight (a = √5) and U(±1/√in) bias, as PyTorch. @example fc.resetParameters() */
@@ -88,7 +88,10 @@ export class Conv2d extends Module {
     check(isInt(groups) && groups > 0, 'groups must be a positive integer');
     check(inChannels % groups === 0, 'in_channels must be divisible by groups');
     check(outChannels % groups === 0, 'out_channels must be divisible by groups');
-    check((opts.paddingMode ?? 'zeros') === 'zeros', () => `padding_mode '${opts.paddingMode}' is not supported yet: use 'zeros'`);
+    check(
+      (opts.paddingMode ?? 'zeros') === 'zeros',
+      () => `padding_mode '${opts.paddingMode}' is not supported yet: use 'zeros'`,
+    );
     this.inChannels = inChannels;
     this.outChannels = outChannels;
     this.kernelSize = F.pair(kernelSize, 'kernel_size');
@@ -99,7 +102,7 @@ export class Conv2d extends Module {
     this.groups = groups;
     const [kh, kw] = this.kernelSize;
     this.weight = new Parameter(empty([outChannels, inChannels / groups, kh, kw], dt(opts)));
-    this.bias = opts.bias ?? true ? new Parameter(empty([outChannels], dt(opts))) : null;
+    this.bias = (opts.bias ?? true) ? new Parameter(empty([outChannels], dt(opts))) : null;
     this.resetParameters();
   }
   /** Kaiming-uniform weight (a = √5) and U(±1/√fan_in) bias, as PyTorch. @example conv.resetParameters() */
@@ -153,8 +156,15 @@ export class MaxPool2d extends Module {
     this.returnIndices = opts.returnIndices ?? false;
   }
   override forward(input: Tensor): Tensor | [Tensor, Tensor] {
-    const o = { stride: this.stride, padding: this.padding, dilation: this.dilation, ceilMode: this.ceilMode };
-    return this.returnIndices ? F.maxPool2d(input, this.kernelSize, { ...o, returnIndices: true }) : F.maxPool2d(input, this.kernelSize, o);
+    const o = {
+      stride: this.stride,
+      padding: this.padding,
+      dilation: this.dilation,
+      ceilMode: this.ceilMode,
+    };
+    return this.returnIndices
+      ? F.maxPool2d(input, this.kernelSize, { ...o, returnIndices: true })
+      : F.maxPool2d(input, this.kernelSize, o);
   }
   override extraRepr(): string {
     return `kernel_size=${fmt(this.kernelSize)}, stride=${fmt(this.stride)}, padding=${fmt(this.padding)}, dilation=${fmt(this.dilation)}, ceil_mode=${pyBool(this.ceilMode)}`;
@@ -281,7 +291,10 @@ export class BatchNorm1d extends BatchNorm {
     super(numFeatures, opts);
   }
   protected checkInputDim(input: Tensor): void {
-    check(input.dim() === 2 || input.dim() === 3, () => `expected 2D or 3D input (got ${input.dim()}D input)`);
+    check(
+      input.dim() === 2 || input.dim() === 3,
+      () => `expected 2D or 3D input (got ${input.dim()}D input)`,
+    );
   }
 }
 
@@ -308,13 +321,19 @@ export class LayerNorm extends Module {
   readonly elementwiseAffine: boolean;
   weight: Parameter | null;
   bias: Parameter | null;
-  constructor(normalizedShape: number | readonly number[], opts: { eps?: number; elementwiseAffine?: boolean; bias?: boolean } & FactoryOptions = {}) {
+  constructor(
+    normalizedShape: number | readonly number[],
+    opts: { eps?: number; elementwiseAffine?: boolean; bias?: boolean } & FactoryOptions = {},
+  ) {
     super();
     this.normalizedShape = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
     this.eps = opts.eps ?? 1e-5;
     this.elementwiseAffine = opts.elementwiseAffine ?? true;
     this.weight = this.elementwiseAffine ? new Parameter(ones(this.normalizedShape, dt(opts))) : null;
-    this.bias = this.elementwiseAffine && (opts.bias ?? true) ? new Parameter(zeros(this.normalizedShape, dt(opts))) : null;
+    this.bias =
+      this.elementwiseAffine && (opts.bias ?? true)
+        ? new Parameter(zeros(this.normalizedShape, dt(opts)))
+        : null;
   }
   override forward(input: Tensor): Tensor {
     return F.layerNorm(input, this.normalizedShape, { weight: this.weight, bias: this.bias, eps: this.eps });
@@ -334,7 +353,11 @@ export class Embedding extends Module {
   readonly embeddingDim: number;
   readonly paddingIdx: number | null;
   weight: Parameter;
-  constructor(numEmbeddings: number, embeddingDim: number, opts: { paddingIdx?: number | null; weight?: Tensor } & FactoryOptions = {}) {
+  constructor(
+    numEmbeddings: number,
+    embeddingDim: number,
+    opts: { paddingIdx?: number | null; weight?: Tensor } & FactoryOptions = {},
+  ) {
     super();
     checkPositiveInt(numEmbeddings, 'num_embeddings');
     checkPositiveInt(embeddingDim, 'embedding_dim');
@@ -348,7 +371,9 @@ export class Embedding extends Module {
     this.paddingIdx = pad;
     if (opts.weight) {
       check(
-        opts.weight.shape.length === 2 && opts.weight.shape[0] === numEmbeddings && opts.weight.shape[1] === embeddingDim,
+        opts.weight.shape.length === 2 &&
+          opts.weight.shape[0] === numEmbeddings &&
+          opts.weight.shape[1] === embeddingDim,
         'Shape of weight does not match num_embeddings and embedding_dim',
       );
       this.weight = new Parameter(opts.weight);
@@ -361,9 +386,15 @@ export class Embedding extends Module {
    * An Embedding holding `embeddings` (frozen unless `freeze: false`).
    * @example nn.Embedding.fromPretrained(torch.randn(5, 2))
    */
-  static fromPretrained(embeddings: Tensor, opts: { freeze?: boolean; paddingIdx?: number | null } = {}): Embedding {
+  static fromPretrained(
+    embeddings: Tensor,
+    opts: { freeze?: boolean; paddingIdx?: number | null } = {},
+  ): Embedding {
     check(embeddings.dim() === 2, 'Embeddings parameter is expected to be 2-dimensional');
-    const e = new Embedding(embeddings.shape[0]!, embeddings.shape[1]!, { weight: embeddings, paddingIdx: opts.paddingIdx ?? null });
+    const e = new Embedding(embeddings.shape[0]!, embeddings.shape[1]!, {
+      weight: embeddings,
+      paddingIdx: opts.paddingIdx ?? null,
+    });
     e.weight.requiresGrad_(!(opts.freeze ?? true));
     return e;
   }
@@ -509,4 +540,3 @@ export class Identity extends Module {
     return input;
   }
 }
-

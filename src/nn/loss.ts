@@ -64,7 +64,11 @@ export class NLLLoss extends WeightedLoss {
     this.ignoreIndex = opts.ignoreIndex ?? -100;
   }
   override forward(input: Tensor, target: Tensor): Tensor {
-    return F.nllLoss(input, target, { weight: this.weight, ignoreIndex: this.ignoreIndex, reduction: this.reduction });
+    return F.nllLoss(input, target, {
+      weight: this.weight,
+      ignoreIndex: this.ignoreIndex,
+      reduction: this.reduction,
+    });
   }
 }
 
@@ -117,7 +121,7 @@ export class BCEWithLogitsLoss extends WeightedLoss {
   }
   /** The positive-class weight buffer, or null. @example loss.posWeight */
   get posWeight(): Tensor | null {
-    return (this as unknown as { ['pos_weight']?: Tensor | null }).pos_weight ?? null;
+    return (this as unknown as { pos_weight?: Tensor | null }).pos_weight ?? null;
   }
   override forward(input: Tensor, target: Tensor): Tensor {
     return F.binaryCrossEntropyWithLogits(input, target, {

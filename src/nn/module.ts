@@ -44,6 +44,7 @@ const INSPECT = Symbol.for('nodejs.util.inspect.custom');
  */
 export interface Module {
   /** Runs the module: forward pre-hooks, `forward(...args)`, forward hooks. */
+  // biome-ignore lint/style/useShorthandFunctionType: merged into the class, so it must stay an interface
   (...args: Parameters<this['forward']>): ReturnType<this['forward']>;
 }
 
@@ -57,6 +58,7 @@ export interface Module {
  * }
  * const y = new Net()(torch.randn(4, 3));
  */
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: see the interface above
 export class Module {
   /** True in training mode (set by `train()` / `eval()`). */
   declare training: boolean;
@@ -67,7 +69,10 @@ export class Module {
     delete (self as { name?: unknown }).name;
     delete (self as { length?: unknown }).length;
     Object.setPrototypeOf(self, new.target.prototype);
-    Object.defineProperty(self, HIDDEN, { value: { buffers: new Map(), preHooks: [], hooks: [] }, enumerable: false });
+    Object.defineProperty(self, HIDDEN, {
+      value: { buffers: new Map(), preHooks: [], hooks: [] },
+      enumerable: false,
+    });
     self.training = true;
     // biome-ignore lint/correctness/noConstructorReturn: see Note [Callable modules]
     return self;
@@ -75,7 +80,9 @@ export class Module {
 
   /** The computation; subclasses override it. @example model.forward(x) */
   forward(..._args: unknown[]): unknown {
-    throw new Error(`Module [${this.constructor.name}] is missing the required "forward" function. Define forward(...) in your subclass.`);
+    throw new Error(
+      `Module [${this.constructor.name}] is missing the required "forward" function. Define forward(...) in your subclass.`,
+    );
   }
 
   // -------------------------------------------------------------------------------------------------------------
@@ -88,7 +95,10 @@ export class Module {
    */
   registerBuffer(name: string, tensor: Tensor | null, opts: { persistent?: boolean } = {}): void {
     checkName(name, 'buffer');
-    checkType(tensor === null || tensor instanceof Tensor, () => `cannot assign '${typeOf(tensor)}' object to buffer '${name}' (torch Tensor or null required)`);
+    checkType(
+      tensor === null || tensor instanceof Tensor,
+      () => `cannot assign '${typeOf(tensor)}' object to buffer '${name}' (torch Tensor or null required)`,
+    );
     check(!(name in this) || this[HIDDEN].buffers.has(name), () => `attribute '${name}' already exists`);
     (this as unknown as Record<string, unknown>)[name] = tensor;
     this[HIDDEN].buffers.set(name, opts.persistent ?? true);
@@ -113,7 +123,10 @@ export class Module {
    */
   addModule(name: string, module: Module | null): void {
     checkName(name, 'module');
-    checkType(module === null || module instanceof Module, () => `${typeOf(module)} is not a Module subclass`);
+    checkType(
+      module === null || module instanceof Module,
+      () => `${typeOf(module)} is not a Module subclass`,
+    );
     (this as unknown as Record<string, unknown>)[name] = module;
   }
 
@@ -169,7 +182,9 @@ export class Module {
   /** Parameters registered on this module itself (not its children). */
   private ownParameters(): [string, Parameter][] {
     const bufs = this[HIDDEN].buffers;
-    return ownEntries(this).filter((e): e is [string, Parameter] => e[1] instanceof Parameter && !bufs.has(e[0]));
+    return ownEntries(this).filter(
+      (e): e is [string, Parameter] => e[1] instanceof Parameter && !bufs.has(e[0]),
+    );
   }
 
   private ownBuffers(persistentOnly: boolean): [string, Tensor][] {
@@ -186,7 +201,10 @@ export class Module {
    * @example model.namedParameters() // [['fc.weight', Parameter], ['fc.bias', Parameter]]
    */
   namedParameters(opts: { prefix?: string; recurse?: boolean } = {}): [string, Parameter][] {
-    const mods = opts.recurse === false ? ([[opts.prefix ?? '', this]] as [string, Module][]) : this.namedModules(opts.prefix ?? '');
+    const mods =
+      opts.recurse === false
+        ? ([[opts.prefix ?? '', this]] as [string, Module][])
+        : this.namedModules(opts.prefix ?? '');
     const seen = new Set<Parameter>();
     const out: [string, Parameter][] = [];
     for (const [mp, m] of mods)
@@ -205,7 +223,10 @@ export class Module {
 
   /** Buffers with dotted names. @example bn.namedBuffers() // [['runningMean', ...], ...] */
   namedBuffers(opts: { prefix?: string; recurse?: boolean } = {}): [string, Tensor][] {
-    const mods = opts.recurse === false ? ([[opts.prefix ?? '', this]] as [string, Module][]) : this.namedModules(opts.prefix ?? '');
+    const mods =
+      opts.recurse === false
+        ? ([[opts.prefix ?? '', this]] as [string, Module][])
+        : this.namedModules(opts.prefix ?? '');
     const out: [string, Tensor][] = [];
     const seen = new Set<Tensor>();
     for (const [mp, m] of mods)
@@ -291,7 +312,8 @@ export class Module {
    * @example model.to(torch.float64) ; model.to({ device: 'cpu' })
    */
   to(target: DType | string | { dtype?: DType; device?: string }): this {
-    const spec = typeof target === 'string' ? { device: target } : target instanceof DType ? { dtype: target } : target;
+    const spec =
+      typeof target === 'string' ? { device: target } : target instanceof DType ? { dtype: target } : target;
     return this.applyToTensors((t) => {
       let r = t;
       if (spec.dtype && r.dtype.isFloatingPoint) r = r.to(spec.dtype);
@@ -348,7 +370,10 @@ export class Module {
    * and unexpected keys are errors; shape mismatches always are. Returns the keys that did not match.
    * @example model.loadStateDict(await torch.load('model.safetensors'))
    */
-  loadStateDict(stateDict: StateDict | Map<string, Tensor>, opts: { strict?: boolean } = {}): IncompatibleKeys {
+  loadStateDict(
+    stateDict: StateDict | Map<string, Tensor>,
+    opts: { strict?: boolean } = {},
+  ): IncompatibleKeys {
     const strict = opts.strict ?? true;
     const entries = stateDict instanceof Map ? stateDict : new Map(Object.entries(stateDict));
     const errors: string[] = [];
@@ -365,7 +390,10 @@ export class Module {
           missingKeys.push(key);
           continue;
         }
-        checkType(src instanceof Tensor, () => `loadStateDict: the value of '${key}' is not a Tensor (got ${typeOf(src)})`);
+        checkType(
+          src instanceof Tensor,
+          () => `loadStateDict: the value of '${key}' is not a Tensor (got ${typeOf(src)})`,
+        );
         if (t.shape.length === 0 && src.shape.length === 1 && src.shape[0] === 1) src = src.reshape([]);
         if (src.shape.length !== t.shape.length || src.shape.some((s, i) => s !== t.shape[i])) {
           errors.push(
@@ -379,8 +407,12 @@ export class Module {
     }
     const unexpectedKeys = [...entries.keys()].filter((k) => !expected.has(k));
     if (strict) {
-      if (unexpectedKeys.length) errors.unshift(`Unexpected key(s) in state_dict: ${unexpectedKeys.map((k) => `"${k}"`).join(', ')}. `);
-      if (missingKeys.length) errors.unshift(`Missing key(s) in state_dict: ${missingKeys.map((k) => `"${k}"`).join(', ')}. `);
+      if (unexpectedKeys.length)
+        errors.unshift(
+          `Unexpected key(s) in state_dict: ${unexpectedKeys.map((k) => `"${k}"`).join(', ')}. `,
+        );
+      if (missingKeys.length)
+        errors.unshift(`Missing key(s) in state_dict: ${missingKeys.map((k) => `"${k}"`).join(', ')}. `);
     }
     if (errors.length)
       throw new Error(
@@ -518,4 +550,5 @@ export const pyBool = (b: boolean): string => (b ? 'True' : 'False');
  * Python's repr of a tuple of ints: `(3, 3)`, `(4,)`.
  * @example pyTuple([3, 3]) // '(3, 3)'
  */
-export const pyTuple = (xs: readonly number[]): string => (xs.length === 1 ? `(${xs[0]},)` : `(${xs.join(', ')})`);
+export const pyTuple = (xs: readonly number[]): string =>
+  xs.length === 1 ? `(${xs[0]},)` : `(${xs.join(', ')})`;

@@ -1,8 +1,9 @@
 /**
  * @file nn.Parameter: a leaf tensor that a Module registers as trainable (shares the given tensor's storage).
  */
-import { Tensor } from '../tensor/tensor.js';
+
 import { empty } from '../tensor/create.js';
+import { Tensor } from '../tensor/tensor.js';
 
 /**
  * A tensor that is a module parameter: assigning one to a module's property registers it, and it requires grad

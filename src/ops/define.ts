@@ -9,7 +9,7 @@ import {
   isInferenceModeEnabled,
   withGradDisabled,
 } from '../graph/grad-mode.js';
-import { type Edge, type Grad, Node, type OutputMeta, SavedTensor } from '../graph/node.js';
+import { type Edge, type Grad, Node, type OutputMeta, runTensorHook, SavedTensor } from '../graph/node.js';
 import { makeTensor, Storage, type TensorImpl } from '../graph/tensor-impl.js';
 import { check } from '../util/assert.js';
 import { kBinary, kContiguous, kCopyInto, kView, kZeros } from './kernels.js';
@@ -145,10 +145,7 @@ export class AccumulateGrad extends Node {
     let grad = g ?? null;
     if (grad === null) return [];
     const v = this.variable;
-    for (const h of v._hooks ?? []) {
-      const r = h(grad);
-      if (r) grad = r;
-    }
+    for (const h of v._hooks ?? []) grad = runTensorHook(h, grad);
     if (v._grad === null) {
       // Under createGraph the copy is recorded, so x.grad carries CopyBackwards as in PyTorch (clone_obey_contract).
       v._grad = isGradEnabled()
@@ -201,7 +198,10 @@ class OpNode<P> extends Node {
     this.outputMeta = outs.map((o) => ({ shape: o.shape, dtype: o.dtype }));
     this.inputMeta = inputs.map((t) => ({ shape: t.shape, dtype: t.dtype }));
     if (spec.save !== undefined) {
-      const idx = savedIndices(spec.save, this.nextFunctions.map((e) => e[0] !== null));
+      const idx = savedIndices(
+        spec.save,
+        this.nextFunctions.map((e) => e[0] !== null),
+      );
       if (idx.length) {
         this.saved = inputs.map(() => null);
         for (const i of idx) this.saved[i] = saveTensor(inputs[i]!, spec.name);
@@ -268,7 +268,8 @@ export function applyOp<P>(spec: OpSpec<P>, inputs: readonly TensorImpl[], p: P)
   const record = spec.backward !== undefined && shouldRecord(inputs);
   // Forwards may call other public ops (composites); those must not record.
   const out = record ? withGradDisabled(() => spec.forward(inputs, p)) : spec.forward(inputs, p);
-  if (isInferenceModeEnabled()) out.isInference = true;
+  // a view keeps the kind of its base: views of normal tensors made in inference mode are normal (as PyTorch)
+  if (isInferenceModeEnabled() && out.base === null) out.isInference = true;
   if (!record || !out.dtype.isFloatingPoint) return out;
   // a forward may return one of its inputs unchanged (e.g. a no-op view): give the node its own tensor
   const result = inputs.includes(out) ? kView(out, out.shape, out.strides, out.offset) : out;
@@ -286,7 +287,7 @@ export function applyOp<P>(spec: OpSpec<P>, inputs: readonly TensorImpl[], p: P)
 export function applyMultiOp<P>(spec: MultiOpSpec<P>, inputs: readonly TensorImpl[], p: P): TensorImpl[] {
   const record = spec.backward !== undefined && shouldRecord(inputs);
   const outs = record ? withGradDisabled(() => spec.forward(inputs, p)) : spec.forward(inputs, p);
-  if (isInferenceModeEnabled()) for (const o of outs) o.isInference = true;
+  if (isInferenceModeEnabled()) for (const o of outs) if (o.base === null) o.isInference = true;
   if (!record) return outs;
   const node = new OpNode(spec, true, p, inputs, outs);
   outs.forEach((o, i) => {

@@ -68,7 +68,11 @@ export function kBinary(
 ): TensorImpl {
   checkSameDevice(a, b);
   const shape =
-    b.shape.length === 0 || sameShape(a.shape, b.shape) ? a.shape : a.shape.length === 0 ? b.shape : broadcastShapes(a.shape, b.shape);
+    b.shape.length === 0 || sameShape(a.shape, b.shape)
+      ? a.shape
+      : a.shape.length === 0
+        ? b.shape
+        : broadcastShapes(a.shape, b.shape);
   if (lossyCast(a.dtype, compute)) a = kCast(a, compute);
   if (lossyCast(b.dtype, compute)) b = kCast(b, compute);
   const be = a.storage.backend;
@@ -184,7 +188,9 @@ export function scalarLike(value: number, like: TensorImpl | Backend, dtype: DTy
   if (!byDtype) scalarCache.set(be, (byDtype = new Map()));
   let cache = byDtype.get(dtype);
   if (!cache) byDtype.set(dtype, (cache = new Map()));
-  let t = cache.get(value);
+  // Map keys do not tell -0 from 0: -0 (x * -0.0 is -0 for positive x, as in PyTorch) gets its own key
+  const key = Object.is(value, -0) ? '-0' : value;
+  let t = cache.get(key);
   if (t === undefined) {
     // wrapped numbers are immutable, so one per (device, dtype, value) is shared; the cache stays small
     if (cache.size >= 1024) cache.clear();
@@ -192,12 +198,12 @@ export function scalarLike(value: number, like: TensorImpl | Backend, dtype: DTy
     data[0] = castScalar(value, dtype);
     t = fromBuf(be, be.fromArray(dtype, data), dtype, []);
     t.wrappedNumber = value;
-    cache.set(value, t);
+    cache.set(key, t);
   }
   return t;
 }
 
-const scalarCache = new WeakMap<Backend, Map<DType, Map<number, TensorImpl>>>();
+const scalarCache = new WeakMap<Backend, Map<DType, Map<number | '-0', TensorImpl>>>();
 
 /**
  * A view sharing `x`'s storage (no autograd; view ops add that).

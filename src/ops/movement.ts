@@ -412,8 +412,8 @@ export function asStrided(x: T, shape: readonly number[], strides: readonly numb
   check(
     numel(shape) === 0 || maxIndex < x.storage.size,
     () =>
-      `setStorage: sizes ${fmtShape(shape)}, strides ${fmtShape(strides)}, storage offset ${offset} require a storage ` +
-      `of at least ${maxIndex + 1} elements, but it has ${x.storage.size}`,
+      `setStorage: sizes ${fmtShape(shape)}, strides ${fmtShape(strides)}, storage offset ${offset}, requiring a ` +
+      `storage of ${maxIndex + 1} elements, are out of bounds for storage of ${x.storage.size} elements`,
   );
   return asStridedOp(x, { shape, strides, offset });
 }
@@ -716,7 +716,9 @@ function checkIndexBounds(index: T, size: number, what: string, dim: number): vo
     const v = data[c.offset + i]!;
     check(v >= 0 && v < size, () => {
       const detail = `index ${v} is out of bounds for dimension ${dim} with size ${size}`;
-      return what === 'indexSelect' ? `indexSelect(): index out of range in self: ${detail}` : `${what}(): ${detail}`;
+      return what === 'indexSelect'
+        ? `indexSelect(): index out of range in self: ${detail}`
+        : `${what}(): ${detail}`;
     });
   }
 }

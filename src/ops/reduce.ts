@@ -4,6 +4,7 @@
  */
 import { bool, type DType, float32, int32 } from '../core/dtype.js';
 import { normalizeDim, normalizeDims, numel, sameShape } from '../core/shape.js';
+import { isGradEnabled } from '../graph/grad-mode.js';
 import { fromBuf, type TensorImpl } from '../graph/tensor-impl.js';
 import { check, checkType, fmtShape } from '../util/assert.js';
 import { applyMultiOp, applyOp, type MultiOpSpec, type OpSpec } from './define.js';
@@ -22,8 +23,8 @@ import {
   sub,
   where,
 } from './elementwise.js';
-import { kBinary, kCast, kFull, kReduce, kUnary, kView, kWhere, kZeros } from './kernels.js';
-import { expand, reshape, scatterAdd, setSumDims, unsqueeze } from './movement.js';
+import { kBinary, kCast, kFill, kFull, kReduce, kUnary, kView, kWhere, kZeros } from './kernels.js';
+import { expand, permute, reshape, scatterAdd, setSumDims, unsqueeze } from './movement.js';
 
 type T = TensorImpl;
 
@@ -155,15 +156,53 @@ const prodSpec = (name: string): OpSpec<Reduced & { dtype: DType }> => ({
   forward: ([x], p) => kReduceTo('prod', kCast(x!, p.dtype), p, p.dtype),
   save: [0],
   saveOutput: true,
-  // d Πx = Π_{j≠i} x_j · dx_i: result/x where x ≠ 0, else the product of the others (computed exactly)
+  // d Πx = Π_{j≠i} x_j · dx_i: result/x where x ≠ 0, else the product of the others (computed exactly). Under
+  // createGraph with zeros present, the product of the others is built from differentiable ops instead.
   backward: (g, [x], out, _n, p) => {
     const gx = expandBack(g, x!.shape, p);
+    if (isGradEnabled() && hasZero(x!)) return [mul(gx, differentiableProductOfOthers(x!, p))];
     const outx = expandBack(out, x!.shape, p);
     return [mul(gx, where(eq(x!, 0), productOfOthers(x!, p), div(outx, x!)))];
   },
 });
 const Prod0 = prodSpec('ProdBackward0');
 const Prod1 = prodSpec('ProdBackward1');
+
+function hasZero(x: T): boolean {
+  const any = kReduce(
+    'any',
+    kBinary('eq', x, kFull([], 0, x.dtype, x), x.dtype, bool),
+    [...x.shape.keys()],
+    bool,
+  );
+  const be = any.storage.backend;
+  return be.readSync !== undefined && be.readSync(any.storage.buf, bool)[any.offset] === 1;
+}
+
+/**
+ * Π_{j≠i} x_j over the reduced dims with differentiable ops (for double backward through zeros): the reduced dims are
+ * moved last and flattened to n, each slice is repeated n times with the diagonal set to 1, and multiplied out.
+ * Takes O(n²) memory per slice, so it only runs under createGraph when x has zeros.
+ */
+function differentiableProductOfOthers(x: T, r: Reduced): T {
+  const kept = x.shape.map((_, d) => d).filter((d) => !r.dims.includes(d));
+  const order = [...kept, ...r.dims];
+  const keptShape = kept.map((d) => x.shape[d]!);
+  const n = numel(r.dims.map((d) => x.shape[d]!));
+  const flat = reshape(permute(x, order), [...keptShape, n]);
+  const eye = kZeros([n, n], bool, x);
+  kFill(kView(eye, [n], [n + 1], 0), 1);
+  const rows = expand(unsqueeze(flat, -2), [...keptShape, n, n]);
+  const others = prod(where(eye, 1, rows), -1);
+  const inverse = order.map((_, i) => order.indexOf(i));
+  return permute(
+    reshape(
+      others,
+      order.map((d) => x.shape[d]!),
+    ),
+    inverse,
+  );
+}
 
 /** Π_{j≠i} x_j over the reduced dims, by brute force (only used where x has zeros; first order only). */
 function productOfOthers(x: T, r: Reduced): T {

@@ -6,17 +6,17 @@ import { kZeros } from '../ops/kernels.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { check } from '../util/assert.js';
 import {
-  Optimizer,
-  type ParamGroup,
-  type ParamsArg,
-  addS,
   addcdiv,
   addcmul,
+  addS,
   assign,
   axpy,
   divS,
   maxT,
   mulS,
+  Optimizer,
+  type ParamGroup,
+  type ParamsArg,
   sqrtT,
 } from './optimizer.js';
 
@@ -82,7 +82,15 @@ abstract class AdamBase extends Optimizer<AdamOptions> {
 export class Adam extends AdamBase {
   protected readonly decoupled = false;
   constructor(params: ParamsArg<AdamOptions>, opts: Partial<AdamOptions> = {}) {
-    super(params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, maximize: false, ...opts });
+    super(params, {
+      lr: 1e-3,
+      betas: [0.9, 0.999],
+      eps: 1e-8,
+      weightDecay: 0,
+      amsgrad: false,
+      maximize: false,
+      ...opts,
+    });
   }
 }
 
@@ -93,6 +101,14 @@ export class Adam extends AdamBase {
 export class AdamW extends AdamBase {
   protected readonly decoupled = true;
   constructor(params: ParamsArg<AdamOptions>, opts: Partial<AdamOptions> = {}) {
-    super(params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 1e-2, amsgrad: false, maximize: false, ...opts });
+    super(params, {
+      lr: 1e-3,
+      betas: [0.9, 0.999],
+      eps: 1e-8,
+      weightDecay: 1e-2,
+      amsgrad: false,
+      maximize: false,
+      ...opts,
+    });
   }
 }

@@ -31,12 +31,12 @@ export abstract class LRScheduler {
     const groups = optimizer.paramGroups as Group[];
     if (lastEpoch === -1) for (const g of groups) g.initialLr = g.lr;
     else
-      groups.forEach((g, i) =>
+      groups.forEach((g, i) => {
         check(
           g.initialLr !== undefined,
           () => `param 'initial_lr' is not specified in param_groups[${i}] when resuming an optimizer`,
-        ),
-      );
+        );
+      });
     this.baseLrs = groups.map((g) => g.initialLr!);
     this.lastEpoch = lastEpoch;
   }
@@ -77,7 +77,8 @@ export abstract class LRScheduler {
   /** The scheduler's counters and settings (not the optimizer). @example const s = sched.stateDict() */
   stateDict(): Record<string, unknown> {
     const out: Record<string, unknown> = { lastLr: [...this.lastLr] };
-    for (const [k, v] of Object.entries(this)) if (k !== 'optimizer' && typeof v !== 'function') out[k] = Array.isArray(v) ? [...v] : v;
+    for (const [k, v] of Object.entries(this))
+      if (k !== 'optimizer' && typeof v !== 'function') out[k] = Array.isArray(v) ? [...v] : v;
     return out;
   }
 
@@ -119,7 +120,11 @@ export class StepLR extends LRScheduler {
 export class MultiStepLR extends LRScheduler {
   readonly milestones: Map<number, number>;
   readonly gamma: number;
-  constructor(optimizer: AnyOptimizer, milestones: readonly number[], opts: { gamma?: number; lastEpoch?: number } = {}) {
+  constructor(
+    optimizer: AnyOptimizer,
+    milestones: readonly number[],
+    opts: { gamma?: number; lastEpoch?: number } = {},
+  ) {
     super(optimizer, opts.lastEpoch ?? -1);
     this.milestones = new Map();
     for (const m of milestones) this.milestones.set(m, (this.milestones.get(m) ?? 0) + 1);
@@ -176,7 +181,8 @@ export class CosineAnnealingLR extends LRScheduler {
     if (pyMod(e - 1 - T, 2 * T) === 0)
       return groups.map((g, i) => g.lr + ((this.baseLrs[i]! - eta) * (1 - Math.cos(Math.PI / T))) / 2);
     return groups.map(
-      (g) => ((1 + Math.cos((Math.PI * e) / T)) / (1 + Math.cos((Math.PI * (e - 1)) / T))) * (g.lr - eta) + eta,
+      (g) =>
+        ((1 + Math.cos((Math.PI * e) / T)) / (1 + Math.cos((Math.PI * (e - 1)) / T))) * (g.lr - eta) + eta,
     );
   }
 }
@@ -256,7 +262,10 @@ export class ReduceLROnPlateau {
     this.mode = opts.mode ?? 'min';
     this.thresholdMode = opts.thresholdMode ?? 'rel';
     check(this.mode === 'min' || this.mode === 'max', () => `mode ${this.mode} is unknown!`);
-    check(this.thresholdMode === 'rel' || this.thresholdMode === 'abs', () => `threshold mode ${this.thresholdMode} is unknown!`);
+    check(
+      this.thresholdMode === 'rel' || this.thresholdMode === 'abs',
+      () => `threshold mode ${this.thresholdMode} is unknown!`,
+    );
     this.patience = opts.patience ?? 10;
     this.threshold = opts.threshold ?? 1e-4;
     this.cooldown = opts.cooldown ?? 0;

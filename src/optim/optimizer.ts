@@ -54,11 +54,13 @@ export function axpy(a: T, b: T, alpha: number): T {
 }
 
 /**
- * `a + (value·t1)·t2`, as `addcmul_`.
+ * `a + (value·t1)·t2` with the last multiply-add fused, as `addcmul_`.
  * @example addcmul(v, g, g, 1 - beta2)
  */
-export const addcmul = (a: T, t1: T, t2: T, value: number): T =>
-  kBinary('add', a, kBinary('mul', value === 1 ? t1 : mulS(t1, value), t2, a.dtype), a.dtype);
+export function addcmul(a: T, t1: T, t2: T, value: number): T {
+  const prod = kBinary('mul', value === 1 ? t1 : mulS(t1, value), t2, float64, float64); // exact for float32 operands
+  return kBinary('add', a, prod, float64, a.dtype);
+}
 
 /**
  * `a + (value·t1)/t2`, as `addcdiv_`.
@@ -121,13 +123,19 @@ export abstract class Optimizer<O extends { lr: number }> {
   constructor(params: ParamsArg<O>, defaults: O) {
     this.defaults = defaults;
     checkType(
-      params !== null && typeof params === 'object' && Symbol.iterator in params && !(params instanceof Tensor),
+      params !== null &&
+        typeof params === 'object' &&
+        Symbol.iterator in params &&
+        !(params instanceof Tensor),
       () =>
         `params argument given to the optimizer should be an iterable of Tensors or objects, but got ${params instanceof Tensor ? 'a Tensor' : typeof params}`,
     );
     const list = [...(params as Iterable<unknown>)];
     check(list.length > 0, 'optimizer got an empty parameter list');
-    const groups = list[0] instanceof Tensor ? [{ params: list as Tensor[] }] : (list as ({ params: Iterable<Tensor> } & Partial<O>)[]);
+    const groups =
+      list[0] instanceof Tensor
+        ? [{ params: list as Tensor[] }]
+        : (list as ({ params: Iterable<Tensor> } & Partial<O>)[]);
     for (const g of groups) this.addParamGroup(g as { params: Iterable<Tensor> } & Partial<O>);
   }
 
@@ -139,15 +147,24 @@ export abstract class Optimizer<O extends { lr: number }> {
     checkType(typeof group === 'object' && group !== null, 'param group must be an object');
     const params = group.params instanceof Tensor ? [group.params] : [...group.params];
     for (const p of params) {
-      checkType(p instanceof Tensor, () => `optimizer can only optimize Tensors, but one of the params is ${typeof p}`);
+      checkType(
+        p instanceof Tensor,
+        () => `optimizer can only optimize Tensors, but one of the params is ${typeof p}`,
+      );
       check(p.isLeaf, "can't optimize a non-leaf Tensor");
     }
     const seen = new Set(this.paramGroups.flatMap((g) => g.params));
-    check(new Set(params).size === params.length, 'optimizer contains a parameter group with duplicate parameters');
+    check(
+      new Set(params).size === params.length,
+      'optimizer contains a parameter group with duplicate parameters',
+    );
     check(!params.some((p) => seen.has(p)), 'some parameters appear in more than one parameter group');
     const full = { ...this.defaults, ...group, params } as ParamGroup<O>;
     for (const [k, v] of Object.entries(full))
-      check(v !== undefined, () => `parameter group didn't specify a value of required optimization parameter ${k}`);
+      check(
+        v !== undefined,
+        () => `parameter group didn't specify a value of required optimization parameter ${k}`,
+      );
     this.validate(full);
     this.paramGroups.push(full);
   }
@@ -221,7 +238,9 @@ export abstract class Optimizer<O extends { lr: number }> {
     for (const [p, s] of this.state) {
       const i = index.get(p);
       if (i === undefined) continue;
-      state[i] = Object.fromEntries(Object.entries(s).map(([k, v]) => [k, v instanceof Tensor ? v.clone() : v]));
+      state[i] = Object.fromEntries(
+        Object.entries(s).map(([k, v]) => [k, v instanceof Tensor ? v.clone() : v]),
+      );
     }
     return { state, paramGroups };
   }
@@ -232,22 +251,28 @@ export abstract class Optimizer<O extends { lr: number }> {
    * @example opt.loadStateDict(saved)
    */
   loadStateDict(sd: OptimizerStateDict): void {
-    check(sd.paramGroups.length === this.paramGroups.length, 'loaded state dict has a different number of parameter groups');
-    sd.paramGroups.forEach((g, i) =>
+    check(
+      sd.paramGroups.length === this.paramGroups.length,
+      'loaded state dict has a different number of parameter groups',
+    );
+    const byIndex = new Map<number, Tensor>();
+    sd.paramGroups.forEach((g, i) => {
       check(
         g.params.length === this.paramGroups[i]!.params.length,
         "loaded state dict contains a parameter group that doesn't match the size of optimizer's group",
-      ),
-    );
-    const byIndex = new Map<number, Tensor>();
-    sd.paramGroups.forEach((g, i) => g.params.forEach((idx, j) => byIndex.set(idx, this.paramGroups[i]!.params[j]!)));
+      );
+      g.params.forEach((idx, j) => {
+        byIndex.set(idx, this.paramGroups[i]!.params[j]!);
+      });
+    });
     this.state = new Map();
     for (const [k, s] of Object.entries(sd.state)) {
       const p = byIndex.get(Number(k));
       if (!p) continue;
       const copy: ParamState = {};
       for (const [name, v] of Object.entries(s))
-        copy[name] = v instanceof Tensor ? (v.isFloatingPoint() ? v.detach().to(p.dtype).clone() : v.clone()) : v;
+        copy[name] =
+          v instanceof Tensor ? (v.isFloatingPoint() ? v.detach().to(p.dtype).clone() : v.clone()) : v;
       this.state.set(p, copy);
     }
     sd.paramGroups.forEach((g, i) => {
@@ -261,7 +286,8 @@ export abstract class Optimizer<O extends { lr: number }> {
     const lines = [`${this.constructor.name} (`];
     this.paramGroups.forEach((g, i) => {
       lines.push(`Parameter Group ${i}`);
-      for (const k of Object.keys(g).sort()) if (k !== 'params') lines.push(`    ${k}: ${fmtValue((g as Record<string, unknown>)[k])}`);
+      for (const k of Object.keys(g).sort())
+        if (k !== 'params') lines.push(`    ${k}: ${fmtValue((g as Record<string, unknown>)[k])}`);
     });
     lines.push(')');
     return lines.join('\n');

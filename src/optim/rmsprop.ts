@@ -5,7 +5,18 @@ import type { TensorImpl } from '../graph/tensor-impl.js';
 import { kFull, kZeros } from '../ops/kernels.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { check } from '../util/assert.js';
-import { Optimizer, type ParamGroup, type ParamsArg, addS, addcdiv, addcmul, assign, axpy, mulS, sqrtT } from './optimizer.js';
+import {
+  addcdiv,
+  addcmul,
+  addS,
+  assign,
+  axpy,
+  mulS,
+  Optimizer,
+  type ParamGroup,
+  type ParamsArg,
+  sqrtT,
+} from './optimizer.js';
 
 /** RMSprop hyperparameters. @example { lr: 0.01, alpha: 0.99, momentum: 0.9, centered: true } */
 export interface RMSpropOptions {
@@ -24,7 +35,16 @@ export interface RMSpropOptions {
  */
 export class RMSprop extends Optimizer<RMSpropOptions> {
   constructor(params: ParamsArg<RMSpropOptions>, opts: Partial<RMSpropOptions> = {}) {
-    super(params, { lr: 1e-2, alpha: 0.99, eps: 1e-8, weightDecay: 0, momentum: 0, centered: false, maximize: false, ...opts });
+    super(params, {
+      lr: 1e-2,
+      alpha: 0.99,
+      eps: 1e-8,
+      weightDecay: 0,
+      momentum: 0,
+      centered: false,
+      maximize: false,
+      ...opts,
+    });
   }
   protected override validate(g: ParamGroup<RMSpropOptions>): void {
     super.validate(g);
@@ -80,7 +100,15 @@ export interface AdagradOptions {
  */
 export class Adagrad extends Optimizer<AdagradOptions> {
   constructor(params: ParamsArg<AdagradOptions>, opts: Partial<AdagradOptions> = {}) {
-    super(params, { lr: 1e-2, lrDecay: 0, weightDecay: 0, initialAccumulatorValue: 0, eps: 1e-10, maximize: false, ...opts });
+    super(params, {
+      lr: 1e-2,
+      lrDecay: 0,
+      weightDecay: 0,
+      initialAccumulatorValue: 0,
+      eps: 1e-10,
+      maximize: false,
+      ...opts,
+    });
     // PyTorch creates the state eagerly
     for (const group of this.paramGroups)
       for (const p of group.params) {
@@ -93,7 +121,10 @@ export class Adagrad extends Optimizer<AdagradOptions> {
     super.validate(g);
     check(g.lrDecay >= 0, () => `Invalid lr_decay value: ${g.lrDecay}`);
     check(g.weightDecay >= 0, () => `Invalid weight_decay value: ${g.weightDecay}`);
-    check(g.initialAccumulatorValue >= 0, () => `Invalid initial_accumulator_value value: ${g.initialAccumulatorValue}`);
+    check(
+      g.initialAccumulatorValue >= 0,
+      () => `Invalid initial_accumulator_value value: ${g.initialAccumulatorValue}`,
+    );
     check(g.eps >= 0, () => `Invalid epsilon value: ${g.eps}`);
   }
   protected update(g: ParamGroup<AdagradOptions>): void {

@@ -5,7 +5,7 @@ import type { TensorImpl } from '../graph/tensor-impl.js';
 import { kContiguous } from '../ops/kernels.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { check } from '../util/assert.js';
-import { Optimizer, type ParamGroup, type ParamsArg, assign, axpy, mulS } from './optimizer.js';
+import { assign, axpy, mulS, Optimizer, type ParamGroup, type ParamsArg } from './optimizer.js';
 
 /** SGD hyperparameters. @example { lr: 0.1, momentum: 0.9, nesterov: true } */
 export interface SGDOptions {
@@ -30,7 +30,10 @@ export class SGD extends Optimizer<SGDOptions> {
     super.validate(g);
     check(g.momentum >= 0, () => `Invalid momentum value: ${g.momentum}`);
     check(g.weightDecay >= 0, () => `Invalid weight_decay value: ${g.weightDecay}`);
-    check(!g.nesterov || (g.momentum > 0 && g.dampening === 0), 'Nesterov momentum requires a momentum and zero dampening');
+    check(
+      !g.nesterov || (g.momentum > 0 && g.dampening === 0),
+      'Nesterov momentum requires a momentum and zero dampening',
+    );
   }
   protected update(g: ParamGroup<SGDOptions>): void {
     for (const p of g.params) {
@@ -50,4 +53,3 @@ export class SGD extends Optimizer<SGDOptions> {
     }
   }
 }
-

@@ -4,8 +4,8 @@
  * Works on files in Node and on bytes (ArrayBuffer, typed arrays, Blob) everywhere; malformed input is refused.
  */
 import { getBackend } from '../backend/devices.js';
-import { type DType, type TypedArray, bool, float32, float64, int32 } from '../core/dtype.js';
-import { Storage, makeTensor } from '../graph/tensor-impl.js';
+import { bool, type DType, float32, float64, int32, type TypedArray } from '../core/dtype.js';
+import { makeTensor, Storage } from '../graph/tensor-impl.js';
 import { Tensor } from '../tensor/tensor.js';
 import { check, checkType } from '../util/assert.js';
 
@@ -56,13 +56,16 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 function entriesOf(obj: unknown): [string, Tensor][] {
   checkType(
-    obj !== null && typeof obj === 'object' && typeof (obj as { stateDict?: unknown }).stateDict !== 'function',
+    obj !== null &&
+      typeof obj === 'object' &&
+      typeof (obj as { stateDict?: unknown }).stateDict !== 'function',
     () =>
       typeof (obj as { stateDict?: unknown })?.stateDict === 'function'
         ? 'torch.save stores state dicts in the safetensors format, not modules: save model.stateDict() and load it with model.loadStateDict(await torch.load(path))'
         : `torch.save expects an object of named tensors (e.g. model.stateDict()), got ${obj === null ? 'null' : typeof obj}`,
   );
-  const entries = obj instanceof Map ? [...(obj as Map<string, unknown>)] : Object.entries(obj as Record<string, unknown>);
+  const entries =
+    obj instanceof Map ? [...(obj as Map<string, unknown>)] : Object.entries(obj as Record<string, unknown>);
   for (const [k, v] of entries)
     checkType(
       v instanceof Tensor,
@@ -83,7 +86,8 @@ export function serialize(obj: TensorDict, metadata?: Record<string, string>): U
   entries.sort(([a, x], [b, y]) => y.dtype.itemsize - x.dtype.itemsize || (a < b ? -1 : a > b ? 1 : 0));
   const header: Record<string, unknown> = {};
   if (metadata) {
-    for (const [k, v] of Object.entries(metadata)) checkType(typeof v === 'string', () => `metadata values must be strings, '${k}' is ${typeof v}`);
+    for (const [k, v] of Object.entries(metadata))
+      checkType(typeof v === 'string', () => `metadata values must be strings, '${k}' is ${typeof v}`);
     header.__metadata__ = metadata;
   }
   check(!entries.some(([k]) => k === '__metadata__'), "'__metadata__' is reserved and cannot name a tensor");
@@ -136,13 +140,19 @@ const fail = (msg: string): never => {
  * @example const { tensors, metadata } = deserialize(new Uint8Array(await file.arrayBuffer()));
  */
 export function deserialize(src: ArrayBuffer | ArrayBufferView): Deserialized {
-  const bytes = src instanceof ArrayBuffer ? new Uint8Array(src) : new Uint8Array(src.buffer, src.byteOffset, src.byteLength);
+  const bytes =
+    src instanceof ArrayBuffer
+      ? new Uint8Array(src)
+      : new Uint8Array(src.buffer, src.byteOffset, src.byteLength);
   if (bytes.length < 8)
-    fail(`the data is ${bytes.length} bytes long, too short for the 8-byte header size: not a safetensors file, or truncated`);
+    fail(
+      `the data is ${bytes.length} bytes long, too short for the 8-byte header size: not a safetensors file, or truncated`,
+    );
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const lo = view.getUint32(0, true);
   const hi = view.getUint32(4, true);
-  if (hi !== 0 || lo > MAX_HEADER) fail(`the header size (${hi * 2 ** 32 + lo} bytes) is too large: not a safetensors file`);
+  if (hi !== 0 || lo > MAX_HEADER)
+    fail(`the header size (${hi * 2 ** 32 + lo} bytes) is too large: not a safetensors file`);
   if (8 + lo > bytes.length)
     fail(`the header claims ${lo} bytes but only ${bytes.length - 8} follow: the file is truncated`);
   let header: unknown;
@@ -153,7 +163,8 @@ export function deserialize(src: ArrayBuffer | ArrayBufferView): Deserialized {
   } catch (e) {
     fail(`the header is not valid JSON (${(e as Error).message}): not a safetensors file, or corrupted`);
   }
-  if (header === null || typeof header !== 'object' || Array.isArray(header)) fail('the header must be a JSON object');
+  if (header === null || typeof header !== 'object' || Array.isArray(header))
+    fail('the header must be a JSON object');
   const data = bytes.subarray(8 + lo);
   const entries: { name: string; code: string; shape: number[]; begin: number; end: number }[] = [];
   let metadata: Record<string, string> = {};
@@ -168,34 +179,51 @@ export function deserialize(src: ArrayBuffer | ArrayBufferView): Deserialized {
     if (i === null || typeof i !== 'object') fail(`the entry for '${name}' is not an object`);
     const code = i.dtype;
     if (typeof code !== 'string' || !(code in DTYPES))
-      fail(`'${name}' has dtype ${JSON.stringify(code)}, which tsgrad cannot read (supported: ${Object.keys(DTYPES).join(', ')})`);
+      fail(
+        `'${name}' has dtype ${JSON.stringify(code)}, which tsgrad cannot read (supported: ${Object.keys(DTYPES).join(', ')})`,
+      );
     const shape = i.shape;
     if (!Array.isArray(shape) || !shape.every((s) => Number.isSafeInteger(s) && s >= 0))
       fail(`'${name}' has an invalid shape ${JSON.stringify(shape)}`);
     const off = i.data_offsets;
-    if (!Array.isArray(off) || off.length !== 2 || !off.every((s) => Number.isSafeInteger(s) && s >= 0) || off[0] > off[1])
+    if (
+      !Array.isArray(off) ||
+      off.length !== 2 ||
+      !off.every((s) => Number.isSafeInteger(s) && s >= 0) ||
+      off[0] > off[1]
+    )
       fail(`'${name}' has invalid data_offsets ${JSON.stringify(off)}`);
     const [begin, end] = off as [number, number];
     const n = (shape as number[]).reduce((a, b) => a * b, 1);
     if (n * DTYPES[code as string]!.size !== end - begin)
-      fail(`'${name}' has shape ${JSON.stringify(shape)} of ${code} (${n * DTYPES[code as string]!.size} bytes) but data_offsets span ${end - begin} bytes`);
-    if (end > data.length) fail(`'${name}' ends at byte ${end} of the data but the file has only ${data.length}: the file is truncated`);
+      fail(
+        `'${name}' has shape ${JSON.stringify(shape)} of ${code} (${n * DTYPES[code as string]!.size} bytes) but data_offsets span ${end - begin} bytes`,
+      );
+    if (end > data.length)
+      fail(
+        `'${name}' ends at byte ${end} of the data but the file has only ${data.length}: the file is truncated`,
+      );
     entries.push({ name, code: code as string, shape: shape as number[], begin, end });
   }
   // the data of the tensors must tile the data section exactly, in offset order
   entries.sort((a, b) => a.begin - b.begin || a.end - b.end);
   let pos = 0;
   for (const e of entries) {
-    if (e.begin !== pos) fail(`'${e.name}' starts at byte ${e.begin}, expected ${pos}: the tensors overlap or leave gaps`);
+    if (e.begin !== pos)
+      fail(`'${e.name}' starts at byte ${e.begin}, expected ${pos}: the tensors overlap or leave gaps`);
     pos = e.end;
   }
-  if (pos !== data.length) fail(`the tensors cover ${pos} bytes but the data section has ${data.length}: extra or missing bytes`);
+  if (pos !== data.length)
+    fail(`the tensors cover ${pos} bytes but the data section has ${data.length}: extra or missing bytes`);
   const be = getBackend('cpu');
   const tensors: Record<string, Tensor> = {};
   for (const e of entries) {
     const { dtype } = DTYPES[e.code]!;
     const arr = decode(e.code, data.subarray(e.begin, e.end), e.name);
-    tensors[e.name] = makeTensor(new Storage(be, be.fromArray(dtype, arr), dtype, arr.length), e.shape) as Tensor;
+    tensors[e.name] = makeTensor(
+      new Storage(be, be.fromArray(dtype, arr), dtype, arr.length),
+      e.shape,
+    ) as Tensor;
   }
   return { tensors, metadata };
 }
@@ -261,7 +289,8 @@ function halfToFloat(h: number): number {
 // files
 
 // A specifier in a variable is one bundlers cannot follow, so a browser bundle never pulls in node:fs.
-const nodeImport = <T>(specifier: string): Promise<T> => import(/* @vite-ignore */ /* webpackIgnore: true */ specifier) as Promise<T>;
+const nodeImport = <T>(specifier: string): Promise<T> =>
+  import(/* @vite-ignore */ /* webpackIgnore: true */ specifier) as Promise<T>;
 
 function isNode(): boolean {
   const p = (globalThis as { process?: { versions?: { node?: string } } }).process;
@@ -280,12 +309,19 @@ interface Fs {
  */
 export function save(obj: TensorDict, path: string | URL, opts?: SaveOptions): Promise<void>;
 export function save(obj: TensorDict, opts?: SaveOptions): Uint8Array;
-export function save(obj: TensorDict, path?: string | URL | SaveOptions, opts?: SaveOptions): Promise<void> | Uint8Array {
-  if (path === undefined || (typeof path === 'object' && !(path instanceof URL))) return serialize(obj, (path as SaveOptions | undefined)?.metadata);
+export function save(
+  obj: TensorDict,
+  path?: string | URL | SaveOptions,
+  opts?: SaveOptions,
+): Promise<void> | Uint8Array {
+  if (path === undefined || (typeof path === 'object' && !(path instanceof URL)))
+    return serialize(obj, (path as SaveOptions | undefined)?.metadata);
   const bytes = serialize(obj, opts?.metadata);
   if (!isNode())
     return Promise.reject(
-      new Error('torch.save to a path needs Node; in a browser call torch.save(obj) for the bytes and wrap them in a Blob'),
+      new Error(
+        'torch.save to a path needs Node; in a browser call torch.save(obj) for the bytes and wrap them in a Blob',
+      ),
     );
   return nodeImport<Fs>('node:fs/promises').then((fs) => fs.writeFile(path, bytes));
 }
@@ -297,9 +333,12 @@ export function save(obj: TensorDict, path?: string | URL | SaveOptions, opts?: 
  */
 export function load(src: ArrayBuffer | ArrayBufferView): Record<string, Tensor>;
 export function load(src: string | URL | Blob): Promise<Record<string, Tensor>>;
-export function load(src: string | URL | Blob | ArrayBuffer | ArrayBufferView): Record<string, Tensor> | Promise<Record<string, Tensor>> {
+export function load(
+  src: string | URL | Blob | ArrayBuffer | ArrayBufferView,
+): Record<string, Tensor> | Promise<Record<string, Tensor>> {
   if (src instanceof ArrayBuffer || ArrayBuffer.isView(src)) return deserialize(src).tensors;
-  if (typeof Blob !== 'undefined' && src instanceof Blob) return src.arrayBuffer().then((b) => deserialize(b).tensors);
+  if (typeof Blob !== 'undefined' && src instanceof Blob)
+    return src.arrayBuffer().then((b) => deserialize(b).tensors);
   checkType(
     typeof src === 'string' || src instanceof URL,
     () => `torch.load expects a path, a URL, a Blob or bytes, got ${src === null ? 'null' : typeof src}`,

@@ -6,8 +6,10 @@ import * as fn from '../autograd/functional.js';
 import type { Tensor } from './tensor.js';
 
 export type { BackwardOptions, GradOptions } from '../autograd/engine.js';
+
 import { FunctionCtx as BaseCtx } from '../autograd/function.js';
 import * as gc from '../autograd/gradcheck.js';
+
 export { Function } from '../autograd/function.js';
 export type { GradcheckOptions } from '../autograd/gradcheck.js';
 
@@ -61,18 +63,31 @@ export function backward(
   engine.backward(ts, gs, opts);
 }
 
+type Fns = (...xs: Tensor[]) => Tensor;
+type MultiFn = (...xs: Tensor[]) => readonly Tensor[];
+
+/**
+ * The Jacobian of `f` at `inputs` ([...out.shape, ...in.shape]); arrays of inputs or outputs give arrays, nested
+ * output-major as PyTorch's tuples.
+ * @example jacobian((x) => x.pow(2), torch.tensor([1, 2])) // diag([2, 4])
+ */
+function jacobian(f: Fns, inputs: Tensor, opts?: fn.JacobianOptions): Tensor;
+function jacobian(f: Fns, inputs: readonly Tensor[], opts?: fn.JacobianOptions): Tensor[];
+function jacobian(f: MultiFn, inputs: Tensor, opts?: fn.JacobianOptions): Tensor[];
+function jacobian(f: MultiFn, inputs: readonly Tensor[], opts?: fn.JacobianOptions): Tensor[][];
+function jacobian(f: Fns | MultiFn, inputs: Tensor | readonly Tensor[], opts?: fn.JacobianOptions): unknown {
+  return fn.jacobian(f as never, inputs, opts);
+}
+
+/**
+ * The Hessian of `f` (one-element output) at `inputs`; for an array of inputs, H[i][j] for every pair.
+ * @example hessian((x) => x.pow(3).sum(), torch.tensor([1, 2])) // diag([6, 12])
+ */
+function hessian(f: Fns, inputs: Tensor, opts?: fn.JacobianOptions): Tensor;
+function hessian(f: Fns, inputs: readonly Tensor[], opts?: fn.JacobianOptions): Tensor[][];
+function hessian(f: Fns, inputs: Tensor | readonly Tensor[], opts?: fn.JacobianOptions): unknown {
+  return fn.hessian(f as never, inputs, opts);
+}
+
 /** torch.autograd.functional: jacobian and hessian. @example torch.autograd.functional.jacobian(f, x) */
-export const functional = {
-  /** Jacobian of `f` at `inputs`. @example jacobian((x) => x.pow(2), x) */
-  jacobian: (
-    f: (...xs: Tensor[]) => Tensor,
-    inputs: Tensor | readonly Tensor[],
-    opts?: fn.JacobianOptions,
-  ): Tensor | Tensor[] => fn.jacobian(f as never, inputs, opts) as Tensor | Tensor[],
-  /** Hessian of scalar `f` at `inputs`. @example hessian((x) => x.pow(3).sum(), x) */
-  hessian: (
-    f: (...xs: Tensor[]) => Tensor,
-    inputs: Tensor | readonly Tensor[],
-    opts?: fn.JacobianOptions,
-  ): Tensor | Tensor[] => fn.hessian(f as never, inputs, opts) as Tensor | Tensor[],
-};
+export const functional = { jacobian, hessian };

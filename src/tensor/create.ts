@@ -6,6 +6,7 @@ import { getBackend } from '../backend/devices.js';
 import { bool, DType, float32, float64, int32, type TypedArray } from '../core/dtype.js';
 import { defaultGenerator, type Generator } from '../core/random.js';
 import { checkSizes, numel } from '../core/shape.js';
+import { isInferenceModeEnabled } from '../graph/grad-mode.js';
 import { makeTensor, Storage } from '../graph/tensor-impl.js';
 import { check, checkType, isInt } from '../util/assert.js';
 import { fromData, type NestedData } from './from-data.js';
@@ -50,6 +51,11 @@ function parseSize<O extends object>(args: SizeArgs<O>, fn: string): [number[], 
 }
 
 function finish(t: Tensor, opts: CreateOptions): Tensor {
+  checkType(
+    opts.requiresGrad === undefined || typeof opts.requiresGrad === 'boolean',
+    () => `requiresGrad must be a boolean, got ${typeof opts.requiresGrad}`,
+  );
+  if (isInferenceModeEnabled()) t.isInference = true; // made in inference mode: an inference tensor
   if (opts.requiresGrad) t.requiresGrad_(true);
   return t;
 }

@@ -9,7 +9,9 @@ import { makeTensor, Storage, type TensorImpl } from '../graph/tensor-impl.js';
 import { check, checkType } from '../util/assert.js';
 
 /** What `torch.tensor` accepts: a number, a boolean, nested arrays of them, or a typed array. @example [[1, 2], [3, 4]] */
-export type NestedData = number | boolean | TypedArray | readonly NestedData[];
+export type NestedData = number | boolean | InputArray | readonly NestedData[];
+/** Typed arrays torch.tensor reads: integer ones up to 32 bits (int32; Uint32Array as float64) and float ones. @example new Int16Array([1, 2]) */
+export type InputArray = TypedArray | Int8Array | Int16Array | Uint16Array | Uint8ClampedArray | Uint32Array;
 
 function isTyped(v: unknown): v is TypedArray {
   return ArrayBuffer.isView(v) && !(v instanceof DataView);
@@ -17,8 +19,17 @@ function isTyped(v: unknown): v is TypedArray {
 
 /** The dtype data implies when none is given (float32 for numbers, bool for booleans, the typed array's own). */
 export function inferDtype(data: NestedData): DType {
-  if (isTyped(data))
-    return data instanceof Float64Array ? float64 : data instanceof Int32Array ? int32 : float32;
+  if (isTyped(data)) {
+    const t = data as ArrayBufferView;
+    checkType(
+      !(t instanceof BigInt64Array || t instanceof BigUint64Array),
+      'torch.tensor: 64-bit integer arrays are not supported (tsgrad has no int64); use an Int32Array or a Float64Array',
+    );
+    // integers of up to 16 bits and Int32Array fit int32; Uint32Array and Float64Array need float64 to stay exact
+    if (t instanceof Float64Array || t instanceof Uint32Array) return float64;
+    if (t instanceof Float32Array) return float32;
+    return int32;
+  }
   let v: unknown = data;
   while (Array.isArray(v) && v.length > 0) v = v[0];
   if (isTyped(v)) return inferDtype(v);

@@ -2,6 +2,7 @@
  * @file torch.* functions over Tensors: typed one-liners onto the ops (methods live on Tensor itself).
  */
 
+import type { DType } from '../core/dtype.js';
 import type { TensorImpl } from '../graph/tensor-impl.js';
 import { logSoftmax as logSoftmaxOp, softmax as softmaxOp } from '../ops/activation.js';
 import * as ew from '../ops/elementwise.js';
@@ -9,7 +10,6 @@ import * as lin from '../ops/matmul.js';
 import * as mov from '../ops/movement.js';
 import { resultTypeOf } from '../ops/operands.js';
 import * as red from '../ops/reduce.js';
-import type { DType } from '../core/dtype.js';
 import type { Tensor, TensorOrNumber, ValuesIndices } from './tensor.js';
 
 type N = TensorOrNumber;

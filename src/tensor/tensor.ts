@@ -8,10 +8,10 @@ import { inplace, writeInplace } from '../autograd/inplace.js';
 import { getBackend } from '../backend/devices.js';
 import { bool, DType, float32, float64, int32, type TypedArray } from '../core/dtype.js';
 import { defaultGenerator, type Generator } from '../core/random.js';
-import { normalizeDim, numel, sameShape } from '../core/shape.js';
+import { broadcastShapes, normalizeDim, numel, sameShape } from '../core/shape.js';
+import { isInferenceModeEnabled } from '../graph/grad-mode.js';
 import type { TensorHook } from '../graph/node.js';
 import { makeTensor, registerTensorClass, Storage, TensorImpl } from '../graph/tensor-impl.js';
-import { isInferenceModeEnabled } from '../graph/grad-mode.js';
 import { logSoftmax, softmax } from '../ops/activation.js';
 import * as ew from '../ops/elementwise.js';
 import { kContiguous, kCopyInto, kFill } from '../ops/kernels.js';
@@ -57,6 +57,7 @@ export class Tensor extends TensorImpl {
     else {
       const t = fromData(data, float32, getBackend('cpu'));
       super(t.storage, t.shape, t.strides, t.offset);
+      this.isInference = isInferenceModeEnabled();
     }
   }
 
@@ -165,7 +166,11 @@ export class Tensor extends TensorImpl {
   }
   /** The single value of a one-element tensor (bool tensors give 1 or 0). @example torch.tensor([3]).item() // 3 */
   item(): number {
-    check(this.numel() === 1, () => `a Tensor with ${this.numel()} elements cannot be converted to Scalar: only one element tensors can be converted to numbers. Use tolist() or toArray() to read them all.`);
+    check(
+      this.numel() === 1,
+      () =>
+        `a Tensor with ${this.numel()} elements cannot be converted to Scalar: only one element tensors can be converted to numbers. Use tolist() or toArray() to read them all.`,
+    );
     return this.hostData()[0]!;
   }
   /** Nested arrays of numbers (booleans for bool tensors). @example torch.eye(2).tolist() // [[1, 0], [0, 1]] */
@@ -178,7 +183,11 @@ export class Tensor extends TensorImpl {
   }
   /** `item()` for every device. @example await x.sum().itemAsync() */
   async itemAsync(): Promise<number> {
-    check(this.numel() === 1, () => `a Tensor with ${this.numel()} elements cannot be converted to Scalar: only one element tensors can be converted to numbers. Use tolist() or toArray() to read them all.`);
+    check(
+      this.numel() === 1,
+      () =>
+        `a Tensor with ${this.numel()} elements cannot be converted to Scalar: only one element tensors can be converted to numbers. Use tolist() or toArray() to read them all.`,
+    );
     return (await this.toArrayAsync())[0]!;
   }
   /** `tolist()` for every device. @example await x.tolistAsync() */
@@ -220,7 +229,10 @@ export class Tensor extends TensorImpl {
   }
   /** Sets requiresGrad on a leaf (floating point only). @example torch.zeros(2).requiresGrad_() */
   requiresGrad_(flag = true): this {
-    checkType(typeof flag === 'boolean', () => `requiresGrad_(): argument 'requiresGrad' must be a boolean, not ${typeof flag}`);
+    checkType(
+      typeof flag === 'boolean',
+      () => `requiresGrad_(): argument 'requiresGrad' must be a boolean, not ${typeof flag}`,
+    );
     if (!this.isLeaf) {
       check(
         flag,
@@ -273,7 +285,10 @@ export class Tensor extends TensorImpl {
       this.requiresGrad,
       "cannot register a hook on a tensor that doesn't require gradient. Call requiresGrad_() first.",
     );
-    checkType(typeof fn === 'function', () => `registerHook(): expected a function (grad) => grad?, got ${typeof fn}`);
+    checkType(
+      typeof fn === 'function',
+      () => `registerHook(): expected a function (grad) => grad?, got ${typeof fn}`,
+    );
     const hook = fn as TensorHook;
     if (this.isLeaf) {
       this._hooks ??= [];
@@ -764,6 +779,12 @@ export class Tensor extends TensorImpl {
   }
   /** Copies `src` (broadcast, cast) into this tensor. @example x.copy_(y) */
   copy_(src: Tensor): this {
+    checkType(src instanceof TensorImpl, () => `copy_(): argument 'src' must be a Tensor, not ${typeof src}`);
+    const shape = broadcastShapes(this.shape, src.shape); // throws PyTorch's message naming both sizes
+    check(
+      sameShape(shape, this.shape),
+      () => `copy_: output with shape [${this.shape.join(', ')}] doesn't match the broadcast shape [${shape.join(', ')}]`,
+    );
     const s = src.device === this.device ? src : toDevice(src, this.device);
     return inplace(this, () => ew.copyInto(this, s), 'copy_') as this;
   }
@@ -779,19 +800,33 @@ export class Tensor extends TensorImpl {
   /** Fills with N(mean, std²) samples. @example w.normal_(0, 0.01) */
   normal_(mean = 0, std = 1, opts?: { generator?: Generator }): this {
     checkFloat(this, 'normal_');
-    return writeInplace(this, 'normal_', () =>
-      fillRandom(this, (a) => (opts?.generator ?? defaultGenerator).normal(a as Float32Array, mean, std)), 'NormalBackward0') as this;
+    return writeInplace(
+      this,
+      'normal_',
+      () =>
+        fillRandom(this, (a) => (opts?.generator ?? defaultGenerator).normal(a as Float32Array, mean, std)),
+      'NormalBackward0',
+    ) as this;
   }
   /** Fills with U(from, to) samples. @example w.uniform_(-0.1, 0.1) */
   uniform_(from = 0, to = 1, opts?: { generator?: Generator }): this {
     checkFloat(this, 'uniform_');
-    return writeInplace(this, 'uniform_', () =>
-      fillRandom(this, (a) => (opts?.generator ?? defaultGenerator).uniform(a as Float32Array, from, to)), 'UniformBackward0') as this;
+    return writeInplace(
+      this,
+      'uniform_',
+      () =>
+        fillRandom(this, (a) => (opts?.generator ?? defaultGenerator).uniform(a as Float32Array, from, to)),
+      'UniformBackward0',
+    ) as this;
   }
   /** Fills with 0/1 samples of probability p. @example mask.bernoulli_(0.5) */
   bernoulli_(p = 0.5, opts?: { generator?: Generator }): this {
-    return writeInplace(this, 'bernoulli_', () =>
-      fillRandom(this, (a) => (opts?.generator ?? defaultGenerator).bernoulli(a as Float32Array, p)), 'BernoulliBackward2') as this;
+    return writeInplace(
+      this,
+      'bernoulli_',
+      () => fillRandom(this, (a) => (opts?.generator ?? defaultGenerator).bernoulli(a as Float32Array, p)),
+      'BernoulliBackward2',
+    ) as this;
   }
 }
 

@@ -3,7 +3,7 @@
  * shuffling with PyTorch's draws for the same seed, collation) and randomSplit.
  */
 import { bool, float32, int32 } from '../core/dtype.js';
-import { Generator, defaultGenerator } from '../core/random.js';
+import { defaultGenerator, Generator } from '../core/random.js';
 import { tensor } from '../tensor/create.js';
 import { stack } from '../tensor/functions.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -38,11 +38,16 @@ export type MapStyle<T> = { readonly length: number; getItem(index: number): T |
 export type Streaming<T> = Iterable<T> | AsyncIterable<T>;
 
 function isMapStyle<T>(d: unknown): d is MapStyle<T> {
-  return Array.isArray(d) || (typeof d === 'object' && d !== null && typeof (d as { getItem?: unknown }).getItem === 'function');
+  return (
+    Array.isArray(d) ||
+    (typeof d === 'object' && d !== null && typeof (d as { getItem?: unknown }).getItem === 'function')
+  );
 }
 
 function getItem<T>(d: MapStyle<T>, i: number): T | Promise<T> {
-  return Array.isArray(d) ? (d as readonly T[])[i]! : (d as { getItem(i: number): T | Promise<T> }).getItem(i);
+  return Array.isArray(d)
+    ? (d as readonly T[])[i]!
+    : (d as { getItem(i: number): T | Promise<T> }).getItem(i);
 }
 
 /**
@@ -58,7 +63,8 @@ export class TensorDataset extends Dataset<Tensor[]> {
     const n = tensors[0]!.shape[0];
     check(
       tensors.every((t) => t.dim() > 0 && t.shape[0] === n),
-      () => `Size mismatch between tensors: first dims are ${tensors.map((t) => t.shape[0] ?? 'scalar').join(', ')}`,
+      () =>
+        `Size mismatch between tensors: first dims are ${tensors.map((t) => t.shape[0] ?? 'scalar').join(', ')}`,
     );
     this.tensors = tensors;
   }
@@ -85,7 +91,10 @@ export class Subset<T> extends Dataset<T> {
     return this.indices.length;
   }
   getItem(index: number): T | Promise<T> {
-    check(index >= 0 && index < this.indices.length, () => `index ${index} is out of range for a Subset of length ${this.indices.length}`);
+    check(
+      index >= 0 && index < this.indices.length,
+      () => `index ${index} is out of range for a Subset of length ${this.indices.length}`,
+    );
     return getItem(this.dataset, this.indices[index]!);
   }
 }
@@ -95,7 +104,11 @@ export class Subset<T> extends Dataset<T> {
  * the same permutation as PyTorch for the same generator state.
  * @example const [train, test] = randomSplit(ds, [0.8, 0.2], new torch.Generator().manualSeed(42));
  */
-export function randomSplit<T>(dataset: MapStyle<T>, lengths: readonly number[], generator: Generator = defaultGenerator): Subset<T>[] {
+export function randomSplit<T>(
+  dataset: MapStyle<T>,
+  lengths: readonly number[],
+  generator: Generator = defaultGenerator,
+): Subset<T>[] {
   const n = dataset.length;
   let sizes = [...lengths];
   const total = sizes.reduce((a, b) => a + b, 0);
@@ -107,12 +120,16 @@ export function randomSplit<T>(dataset: MapStyle<T>, lengths: readonly number[],
     const remainder = n - sizes.reduce((a, b) => a + b, 0);
     for (let i = 0; i < remainder; i++) sizes[i % sizes.length]! += 1;
     sizes.forEach((s, i) => {
-      if (s === 0) console.warn(`UserWarning: Length of split at index ${i} is 0. This might result in an empty dataset.`);
+      if (s === 0)
+        console.warn(
+          `UserWarning: Length of split at index ${i} is 0. This might result in an empty dataset.`,
+        );
     });
   }
   check(
     sizes.every((s) => isInt(s) && s >= 0) && sizes.reduce((a, b) => a + b, 0) === n,
-    () => `Sum of input lengths (${sizes.join(' + ')}) does not equal the length of the input dataset (${n})!`,
+    () =>
+      `Sum of input lengths (${sizes.join(' + ')}) does not equal the length of the input dataset (${n})!`,
   );
   const perm = Array.from(generator.randperm(n));
   let offset = 0;
@@ -173,7 +190,10 @@ export class BatchSampler implements Iterable<number[]> {
     readonly batchSize: number,
     readonly dropLast: boolean,
   ) {
-    check(isInt(batchSize) && batchSize > 0, () => `batch_size should be a positive integer value, but got batch_size=${batchSize}`);
+    check(
+      isInt(batchSize) && batchSize > 0,
+      () => `batch_size should be a positive integer value, but got batch_size=${batchSize}`,
+    );
   }
   *[Symbol.iterator](): Iterator<number[]> {
     let batch: number[] = [];
@@ -223,7 +243,8 @@ export function defaultCollate(batch: readonly unknown[]): Batch {
   }
   if (typeof elem === 'object' && elem !== null) {
     const out: Record<string, Batch> = {};
-    for (const k of Object.keys(elem)) out[k] = defaultCollate(batch.map((b) => (b as Record<string, unknown>)[k]));
+    for (const k of Object.keys(elem))
+      out[k] = defaultCollate(batch.map((b) => (b as Record<string, unknown>)[k]));
     return out;
   }
   throw new TypeError(
@@ -237,7 +258,11 @@ function fastBatch(d: unknown, indices: readonly number[]): Tensor[] | null {
     const idx = tensor(indices as number[], { dtype: int32 });
     return d.tensors.map((t) => t.indexSelect(0, idx));
   }
-  if (d instanceof Subset) return fastBatch(d.dataset, indices.map((i) => d.indices[i]!));
+  if (d instanceof Subset)
+    return fastBatch(
+      d.dataset,
+      indices.map((i) => d.indices[i]!),
+    );
   return null;
 }
 
@@ -300,28 +325,44 @@ export class DataLoader<T = unknown, B = Batch> implements Iterable<B>, AsyncIte
       return;
     }
     const bs = opts.batchSize === undefined ? 1 : opts.batchSize;
-    check(bs === null || (isInt(bs) && bs > 0), () => `batch_size should be a positive integer value, but got batch_size=${bs}`);
+    check(
+      bs === null || (isInt(bs) && bs > 0),
+      () => `batch_size should be a positive integer value, but got batch_size=${bs}`,
+    );
     this.batchSize = bs;
     this.dropLast = opts.dropLast ?? false;
     if (!mapStyle) {
       checkType(
-        typeof dataset === 'object' && dataset !== null && (Symbol.iterator in dataset || Symbol.asyncIterator in dataset),
+        typeof dataset === 'object' &&
+          dataset !== null &&
+          (Symbol.iterator in dataset || Symbol.asyncIterator in dataset),
         'DataLoader: the dataset must be an array, a Dataset (length + getItem), or an iterable / async iterable',
       );
-      check(!opts.shuffle, () => `DataLoader with IterableDataset: expected unspecified shuffle option, but got shuffle=${opts.shuffle}`);
+      check(
+        !opts.shuffle,
+        () =>
+          `DataLoader with IterableDataset: expected unspecified shuffle option, but got shuffle=${opts.shuffle}`,
+      );
       check(!opts.sampler, 'DataLoader with IterableDataset: expected unspecified sampler option');
       this.sampler = null;
       this.batchSampler = null;
       return;
     }
     check(!(opts.shuffle && opts.sampler), 'sampler option is mutually exclusive with shuffle');
-    this.sampler = opts.sampler ?? (opts.shuffle ? new RandomSampler(dataset.length, this.generator) : new SequentialSampler(dataset.length));
+    this.sampler =
+      opts.sampler ??
+      (opts.shuffle
+        ? new RandomSampler(dataset.length, this.generator)
+        : new SequentialSampler(dataset.length));
     this.batchSampler = bs === null ? null : new BatchSampler(this.sampler, bs, this.dropLast);
   }
 
   /** Number of batches per epoch (of items when batchSize is null). @example loader.length */
   get length(): number {
-    check(this.batchSampler !== null || this.sampler !== null, 'length of a DataLoader over an iterable dataset is not known');
+    check(
+      this.batchSampler !== null || this.sampler !== null,
+      'length of a DataLoader over an iterable dataset is not known',
+    );
     return this.batchSampler ? this.batchSampler.length : this.sampler!.length;
   }
 
@@ -334,7 +375,10 @@ export class DataLoader<T = unknown, B = Batch> implements Iterable<B>, AsyncIte
     const d = this.dataset;
     this.beginEpoch();
     if (!isMapStyle<T>(d)) {
-      check(Symbol.iterator in (d as object), 'this dataset is asynchronous: iterate the DataLoader with `for await (const batch of loader)`');
+      check(
+        Symbol.iterator in (d as object),
+        'this dataset is asynchronous: iterate the DataLoader with `for await (const batch of loader)`',
+      );
       yield* this.batchStream((d as Iterable<T>)[Symbol.iterator]());
       return;
     }

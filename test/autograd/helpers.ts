@@ -4,8 +4,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { expect } from 'vitest';
-import * as torch from '../../src/index.js';
 import type { Node } from '../../src/index.js';
+import * as torch from '../../src/index.js';
 
 type Tensor = torch.Tensor;
 
@@ -16,7 +16,9 @@ export type Obs = null | boolean | number | string | Obs[] | { [k: string]: Obs 
 export type Mirror = () => unknown;
 
 /** The recorded PyTorch observations, by scenario name. */
-export const fixtures = JSON.parse(readFileSync(new URL('../fixtures/autograd.json', import.meta.url), 'utf8')) as {
+export const fixtures = JSON.parse(
+  readFileSync(new URL('../fixtures/autograd.json', import.meta.url), 'utf8'),
+) as {
   torch: string;
   scenarios: Record<string, Obs>;
 };
@@ -32,7 +34,9 @@ function num(v: number): number | string {
 export function enc(v: unknown): Obs {
   if (v === null || v === undefined) return null;
   if (v instanceof torch.Tensor) {
-    const data = Array.from(v.toArray() as ArrayLike<number>, (x) => (v.dtype === torch.bool ? x !== 0 : num(x)));
+    const data = Array.from(v.toArray() as ArrayLike<number>, (x) =>
+      v.dtype === torch.bool ? x !== 0 : num(x),
+    );
     return { shape: v.shape.slice(), dtype: v.dtype.name, data };
   }
   if (v instanceof torch.DType) return v.name;
@@ -89,6 +93,7 @@ const renamed: Record<string, string> = {
 /** Python spellings in PyTorch's messages, as tsgrad's messages spell them. */
 const spelled: [RegExp, string][] = [
   [/allow_unused=True/g, 'allowUnused: true'],
+  [/different than None/g, 'different than null'],
   [/retain_graph=True/g, 'retainGraph: true'],
   [/requires_grad=False/g, 'requiresGrad=false'],
   [/requires_grad=True/g, 'requiresGrad=true'],
@@ -128,18 +133,22 @@ export function compare(actual: Obs, expected: Obs, path = '$'): void {
     expect(Array.isArray(actual), `${path}: ${JSON.stringify(actual)} is not an array`).toBe(true);
     const a = actual as Obs[];
     expect(a.length, `${path}.length`).toBe(expected.length);
-    expected.forEach((e, i) => compare(a[i] ?? null, e, `${path}[${i}]`));
+    expected.forEach((e, i) => {
+      compare(a[i] ?? null, e, `${path}[${i}]`);
+    });
     return;
   }
-  expect(actual !== null && typeof actual === 'object' && !Array.isArray(actual), `${path}: ${JSON.stringify(actual)}`).toBe(
-    true,
-  );
+  expect(
+    actual !== null && typeof actual === 'object' && !Array.isArray(actual),
+    `${path}: ${JSON.stringify(actual)}`,
+  ).toBe(true);
   const a = actual as { [k: string]: Obs };
   const keys = Object.keys(expected);
   if (keys.length === 1 && keys[0] === 'error' && typeof expected.error === 'string') {
-    expect(a.error, `${path}: expected an error containing "${expected.error}", got ${JSON.stringify(a)}`).toBeTypeOf(
-      'string',
-    );
+    expect(
+      a.error,
+      `${path}: expected an error containing "${expected.error}", got ${JSON.stringify(a)}`,
+    ).toBeTypeOf('string');
     expect((a.error as string).toLowerCase(), path).toContain(phraseOf(expected.error as string));
     return;
   }
@@ -163,4 +172,5 @@ export function override(expected: Obs, changes: Record<string, Obs>): Obs {
 }
 
 /** Reads a tensor's values as a plain array. */
-export const vals = (t: Tensor | null): number[] => (t === null ? [] : Array.from(t.toArray() as ArrayLike<number>));
+export const vals = (t: Tensor | null): number[] =>
+  t === null ? [] : Array.from(t.toArray() as ArrayLike<number>);

@@ -8,7 +8,7 @@ import { cpuBackend } from '../../src/backend/cpu/cpu.js';
 import { COMPARE, VEC_BINARY, VEC_UNARY } from '../../src/backend/wasm/codegen.js';
 import { WasmBuf } from '../../src/backend/wasm/heap.js';
 import { createWasmBackend, type WasmBackend } from '../../src/backend/wasm/wasm.js';
-import { type DType, type TypedArray, bool, float32, float64, int32 } from '../../src/core/dtype.js';
+import { bool, type DType, float32, float64, int32, type TypedArray } from '../../src/core/dtype.js';
 
 const be = createWasmBackend() as WasmBackend;
 
@@ -60,7 +60,7 @@ function operand(dtype: DType, shape: readonly number[], layout: Layout, lo?: nu
 /** Broadcast a case to `shape` (inserting zero strides for leading/size-1 dims). */
 function broadcast(c: Case, from: readonly number[], to: readonly number[]): Case {
   const lead = to.length - from.length;
-  const strides = to.map((s, d) => (d < lead || from[d - lead] === 1 ? 0 : c.ref.strides[d - lead]!));
+  const strides = to.map((_s, d) => (d < lead || from[d - lead] === 1 ? 0 : c.ref.strides[d - lead]!));
   return { wasm: { ...c.wasm, strides }, ref: { ...c.ref, strides } };
 }
 
@@ -68,14 +68,23 @@ function read(b: Buf, dtype: DType): Float64Array {
   return Float64Array.from(be.readSync(b, dtype));
 }
 
-function expectClose(got: ArrayLike<number>, want: ArrayLike<number>, rtol: number, atol: number, what: string): void {
-  expect(got.length, `${what}: length`).toBe(want.length);
-  for (let i = 0; i < want.length; i++) {
-    const g = got[i]!;
-    const w = want[i]!;
+function expectClose(
+  got: ArrayLike<number>,
+  want: ArrayLike<number>,
+  rtol: number,
+  atol: number,
+  what: string,
+): void {
+  const gs = got as ArrayLike<number>;
+  const ws = want as ArrayLike<number>;
+  expect(gs.length, `${what}: length`).toBe(ws.length);
+  for (let i = 0; i < ws.length; i++) {
+    const g = gs[i]!;
+    const w = ws[i]!;
     if (Number.isNaN(w) && Number.isNaN(g)) continue;
     if (g === w) continue;
-    if (!(Math.abs(g - w) <= atol + rtol * Math.abs(w))) expect.fail(`${what}: element ${i} is ${g}, expected ${w}`);
+    if (!(Math.abs(g - w) <= atol + rtol * Math.abs(w)))
+      expect.fail(`${what}: element ${i} is ${g}, expected ${w}`);
   }
 }
 
@@ -108,22 +117,38 @@ describe.each(THREADS)('wasm backend with %i thread(s)', (threads) => {
           const got = read(be.unary(op, x.wasm, shape, float32), float32);
           const want = cpuBackend.unary(op, x.ref, shape, float32);
           const transcendental = op === 'exp' || op === 'log' || op === 'tanh' || op === 'sigmoid';
-          expectClose(got, want, transcendental ? 4e-6 : 1e-6, transcendental ? 1e-6 : 0, `${op} ${shape} ${layout}`);
+          expectClose(
+            got,
+            want,
+            transcendental ? 4e-6 : 1e-6,
+            transcendental ? 1e-6 : 0,
+            `${op} ${shape} ${layout}`,
+          );
         }
   });
 
   test('binary kernels with broadcasting', () => {
     const pairs: [number[], number[]][] = [
       [[64, 33], [33]],
-      [[64, 33], [64, 1]],
-      [[7, 1, 45], [1, 9, 45]],
+      [
+        [64, 33],
+        [64, 1],
+      ],
+      [
+        [7, 1, 45],
+        [1, 9, 45],
+      ],
       [[1500], []],
-      [[3, 41, 17], [3, 41, 17]],
+      [
+        [3, 41, 17],
+        [3, 41, 17],
+      ],
     ];
     for (const op of [...VEC_BINARY, ...COMPARE, 'pow', 'atan2'] as const)
       for (const [sa, sb] of pairs)
         for (const layout of LAYOUTS) {
-          const shape = sa.length >= sb.length ? sa.map((s, d) => Math.max(s, sb[d - (sa.length - sb.length)] ?? 1)) : sb;
+          const shape =
+            sa.length >= sb.length ? sa.map((s, d) => Math.max(s, sb[d - (sa.length - sb.length)] ?? 1)) : sb;
           const a0 = operand(float32, sa, layout, op === 'pow' ? 0.1 : -3, 3);
           const b0 = operand(float32, sb, sb.length ? 'c' : 'c');
           const a = broadcast(a0, sa, shape);
@@ -138,7 +163,12 @@ describe.each(THREADS)('wasm backend with %i thread(s)', (threads) => {
   test('pow by constant exponents', () => {
     for (const e of [2, 0.5, 1, -1, 3]) {
       const x = operand(float32, [40, 41], 't', 0.1, 3);
-      const c = { buf: be.fromArray(float32, new Float32Array([e])), dtype: float32, strides: [0, 0], offset: 0 };
+      const c = {
+        buf: be.fromArray(float32, new Float32Array([e])),
+        dtype: float32,
+        strides: [0, 0],
+        offset: 0,
+      };
       const got = read(be.binary('pow', x.wasm, c, [40, 41], float32), float32);
       const want = cpuBackend.binary('pow', x.ref, { ...c, buf: new Float32Array([e]) }, [40, 41], float32);
       expectClose(got, want, 1e-6, 0, `pow ${e}`);
@@ -160,7 +190,8 @@ describe.each(THREADS)('wasm backend with %i thread(s)', (threads) => {
         for (const layout of LAYOUTS) {
           const nd = shape.length;
           const sets: number[][] = [];
-          for (let mask = 1; mask < 1 << nd; mask++) sets.push([...Array(nd).keys()].filter((d) => mask & (1 << d)));
+          for (let mask = 1; mask < 1 << nd; mask++)
+            sets.push([...Array(nd).keys()].filter((d) => mask & (1 << d)));
           for (const axes of sets) {
             if (op === 'argmax' && axes.length !== 1) continue;
             const x = operand(float32, shape, layout, op === 'prod' ? 0.9 : -3, op === 'prod' ? 1.1 : 3);
@@ -196,7 +227,13 @@ describe.each(THREADS)('wasm backend with %i thread(s)', (threads) => {
             }
             const got = read(be.matmul(a.wasm, bs.wasm, batch, m, k, n, float32), float32);
             const want = cpuBackend.matmul(a.ref, bs.ref, batch, m, k, n, float32);
-            expectClose(got, want, 1e-4, 1e-4 * Math.sqrt(k), `matmul ${batch}x${m}x${k}x${n} ta=${ta} tb=${tb}`);
+            expectClose(
+              got,
+              want,
+              1e-4,
+              1e-4 * Math.sqrt(k),
+              `matmul ${batch}x${m}x${k}x${n} ta=${ta} tb=${tb}`,
+            );
           }
   });
 
@@ -231,7 +268,13 @@ describe.each(THREADS)('wasm backend with %i thread(s)', (threads) => {
   test('the long tail runs the reference kernels over heap views', () => {
     const x = operand(float32, [40, 50], 't');
     const got = be.cumulative('sum', x.wasm, [40, 50], 1, float32);
-    expectClose(read(got, float32), cpuBackend.cumulative('sum', x.ref, [40, 50], 1, float32), 1e-6, 1e-6, 'cumsum');
+    expectClose(
+      read(got, float32),
+      cpuBackend.cumulative('sum', x.ref, [40, 50], 1, float32),
+      1e-6,
+      1e-6,
+      'cumsum',
+    );
     const [v, i] = be.sort(x.wasm, [40, 50], 1, true);
     const [rv, ri] = cpuBackend.sort(x.ref, [40, 50], 1, true);
     expectClose(read(v, float32), rv as TypedArray, 0, 0, 'sort values');

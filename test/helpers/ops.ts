@@ -12,9 +12,16 @@
  * - tsgrad computes float32 kernels in double precision and rounds once, so float32 results may differ from
  *   PyTorch's float32 arithmetic by a few ulps (and more after cancellation): float32 compares with a relative
  *   tolerance of 1e-5 plus an absolute one scaled by the largest expected magnitude; ints and bools are exact.
- * - grad_fn names follow PyTorch 2.x where 1.13 differs: see GRAD_FN_ALIASES.
- * - tsgrad accepts JS numbers on either side of maximum/minimum and the comparisons (PyTorch 1.13's
- *   torch.lt(1, x) is a TypeError; `1 < x` works): the fixture computes those through Python's reflected operators.
+ * - grad_fn names follow PyTorch 2.x where 1.13 differs: see GRAD_FN_ALIASES and GRAD_FN_CASE_OVERRIDES.
+ * - tsgrad accepts JS numbers on either side of the comparisons (PyTorch's torch.lt(1, x) is a TypeError; `1 < x`
+ *   works): the fixture computes those through Python's reflected operators. maximum/minimum accept numbers too
+ *   (PyTorch refuses them); the fixture has no such cases.
+ * - where takes numbers for either branch as in PyTorch 2.x; 1.13 does not, so the fixture passes 0-dim tensors of
+ *   the number's default dtype (the same promotion).
+ * - var/std of a single element: 1.13 returns a wrong-shaped (or infinite) gradient, fixed in 2.x: the fixture
+ *   records values only.
+ * - Error messages keep PyTorch's wording where it names the problem, but name tsgrad's camelCase functions and
+ *   int32, and add how to fix it: error cases check PyTorch's key phrases case-insensitively.
  */
 import { readFileSync } from 'node:fs';
 import { expect } from 'vitest';
@@ -64,10 +71,20 @@ export interface OpCase {
 /** Kinds of operands in a promotion case: a tensor of a dtype and rank, or a JS number/boolean. */
 export type PromotionOperand = { dtype: DTypeName; dim: number } | number | boolean;
 
+/** x.view(target) of a strided x in PyTorch: the result's geometry, or the error. */
+export interface ViewCase {
+  shape: number[];
+  strides: number[];
+  target: number[];
+  out?: { shape: number[]; strides: number[] };
+  error?: string;
+}
+
 interface OpsFixture {
   torch: string;
   cases: OpCase[];
   promotion: [PromotionOperand, PromotionOperand, DTypeName][];
+  views: ViewCase[];
 }
 
 let fixture: OpsFixture | null = null;
@@ -398,7 +415,9 @@ export function expectRepr(actual: string, expected: string): void {
   const text = (s: string): string => s.replace(NUMBER, '#');
   const nums = (s: string): string[] => s.match(NUMBER) ?? [];
   const [a, e] = [nums(actual), nums(expected)];
-  const close = a.length === e.length && a.every((x, i) => {
+  const close =
+    a.length === e.length &&
+    a.every((x, i) => {
       const y = e[i]!;
       if (x === y) return true;
       const digits = (y.split('e')[0]!.split('.')[1] ?? '').length;

@@ -99,7 +99,8 @@ const UNARY: { readonly [K in UnaryOp]: Fn1 } = {
   cos: Math.cos,
   tanh: Math.tanh,
   sigmoid: (x) => 1 / (1 + Math.exp(-x)),
-  relu: (x) => Math.max(x, 0),
+  // biome-ignore lint/complexity/useMathMinMax: Math.max(-0, 0) is 0; PyTorch's relu keeps -0 (and NaN)
+  relu: (x) => (x < 0 ? 0 : x),
   sign: (x) => (x > 0 ? 1 : x < 0 ? -1 : 0), // NaN → 0, as PyTorch's (0 < x) - (x < 0)
   square: (x) => x * x,
   reciprocal: (x) => 1 / x,
@@ -130,9 +131,20 @@ const BINARY: { readonly [K in BinaryOp]: Fn2 } = {
   sub: (x, y) => x - y,
   mul: (x, y) => x * y,
   div: (x, y) => x / y,
-  pow: (x, y) => (y === 2 ? x * x : y === 0.5 ? Math.sqrt(x) : x ** y),
-  maximum: (x, y) => (x !== x || y !== y ? Number.NaN : Math.max(x, y)),
-  minimum: (x, y) => (x !== x || y !== y ? Number.NaN : Math.min(x, y)),
+  // C's pow, not JS's **: pow(1, NaN) = 1 and pow(-1, ±inf) = 1
+  pow: (x, y) =>
+    y === 2
+      ? x * x
+      : y === 0.5
+        ? Math.sqrt(x)
+        : x === 1 || (x === -1 && !Number.isFinite(y) && y === y)
+          ? 1
+          : x ** y,
+  // NaN propagates; on ties (0 and -0) the first operand wins, as in PyTorch (Math.max/min prefer +0/-0)
+  // biome-ignore lint/complexity/useMathMinMax: see above
+  maximum: (x, y) => (x !== x || y !== y ? Number.NaN : x < y ? y : x),
+  // biome-ignore lint/complexity/useMathMinMax: see above
+  minimum: (x, y) => (x !== x || y !== y ? Number.NaN : x > y ? y : x),
   eq: (x, y) => (x === y ? 1 : 0),
   ne: (x, y) => (x !== y ? 1 : 0),
   lt: (x, y) => (x < y ? 1 : 0),
@@ -354,7 +366,6 @@ export const cpuBackend: Backend = {
         const abase = a.offset + p * ab + i * am;
         for (let q = 0; q < k; q++) {
           const av = as[abase + q * ak]!;
-          if (av === 0) continue;
           const bbase = b.offset + p * bb + q * bk;
           for (let j = 0; j < n; j++) row[j]! += av * bs[bbase + j * bn]!;
         }

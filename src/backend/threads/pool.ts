@@ -87,7 +87,10 @@ let cores = 1;
 export function threadsSupported(): boolean {
   if (typeof SharedArrayBuffer === 'undefined' || typeof Atomics === 'undefined') return false;
   if (nodeWorker) return true;
-  return typeof Worker !== 'undefined' && (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
+  return (
+    typeof Worker !== 'undefined' &&
+    (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true
+  );
 }
 
 /**
@@ -113,7 +116,8 @@ export class ThreadPool {
     private readonly callerRun: (fn: number, args: readonly number[]) => void,
   ) {
     this.i32 = new Int32Array(memory.buffer, 0, JOBS_AT / 4);
-    this.canBlock = nodeWorker !== null || typeof (globalThis as { document?: unknown }).document === 'undefined';
+    this.canBlock =
+      nodeWorker !== null || typeof (globalThis as { document?: unknown }).document === 'undefined';
   }
 
   /** Workers started (ready or not). */

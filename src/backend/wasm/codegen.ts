@@ -85,20 +85,29 @@ function horner(f: Func, x: Expr, coefs: readonly number[]): Expr {
 /** eˣ by Cody-Waite range reduction and a degree-6 polynomial (Cephes expf, about 1 ulp). */
 const vexp: V = (f, x) => {
   const [sx, gx] = bind(f, x);
-  const [sc, gc] = bind(f, f.vmin(f.vmax(gx, splatF(f, -87.3365)), splatF(f, 88.3762626647949)));
-  const [sn, gn] = bind(f, f.vnearest(f.vmul(gc, splatF(f, Math.LOG2E))));
+  // pmin/pmax are single instructions (min/max carry NaN rules); NaN is passed through at the end
+  const [sc, gc] = bind(f, f.vpmin(splatF(f, 88.3762626647949), f.vpmax(splatF(f, -87.3365), gx)));
+  // n = round(x·log2 e) by the 1.5·2²³ trick: the sum's low mantissa bits hold n as an integer (no float->int convert)
+  const MAGIC = 12582912;
+  const [st, gt] = bind(f, f.vadd(f.vmul(gc, splatF(f, Math.LOG2E)), splatF(f, MAGIC)));
+  const [sn, gn] = bind(f, f.vsub(gt, splatF(f, MAGIC)));
   const [sr, gr] = bind(
     f,
-    f.vsub(f.vsub(gc, f.vmul(gn, splatF(f, 0.693359375))), f.vmul(gn, splatF(f, -2.12194440e-4))),
+    f.vsub(f.vsub(gc, f.vmul(gn, splatF(f, 0.693359375))), f.vmul(gn, splatF(f, -2.1219444e-4))),
   );
-  const p = horner(f, gr, [1.987569150e-4, 1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1]);
+  const p = horner(
+    f,
+    gr,
+    [1.98756915e-4, 1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1],
+  );
   const y = f.vadd(f.vadd(f.vmul(p, f.vmul(gr, gr)), gr), splatF(f, 1));
-  const pow2 = f.i32x4shl(f.i32x4add(f.vToI32(gn), f.i32splat(f.i32(127))), f.i32(23));
+  const pow2 = f.i32x4shl(f.i32x4add(f.i32x4sub(gt, splatF(f, MAGIC)), f.i32splat(f.i32(127))), f.i32(23));
   const [sy, gy] = bind(f, f.vmul(y, pow2));
   return () => {
-    f.emit(sx, sc, sn, sr, sy);
+    f.emit(sx, sc, st, sn, sr, sy);
     const big = f.vselect(splatF(f, Number.POSITIVE_INFINITY), gy, f.vcmp('gt', gx, splatF(f, 88.7228)));
-    f.vselect(f.vzero(), big, f.vcmp('lt', gx, splatF(f, -87.3365)))();
+    const small = f.vselect(f.vzero(), big, f.vcmp('lt', gx, splatF(f, -87.3365)));
+    f.vselect(gx, small, f.vcmp('ne', gx, gx))();
   };
 };
 
@@ -107,23 +116,34 @@ const vlog: V = (f, x) => {
   const [sx, gx] = bind(f, x);
   // exponent and mantissa in [0.5, 1)
   const [se, ge] = bind(f, f.vFromI32(f.i32x4sub(f.i32x4shrU(gx, f.i32(23)), f.i32splat(f.i32(126)))));
-  const [sm, gm] = bind(f, f.vor(f.vand(gx, f.i32splat(f.i32(0x807fffff | 0))), f.i32splat(f.i32(0x3f000000))));
+  const [sm, gm] = bind(
+    f,
+    f.vor(f.vand(gx, f.i32splat(f.i32(0x807fffff | 0))), f.i32splat(f.i32(0x3f000000))),
+  );
   const [smask, gmask] = bind(f, f.vcmp('lt', gm, splatF(f, Math.SQRT1_2)));
   const [se2, ge2] = bind(f, f.vsub(ge, f.vand(splatF(f, 1), gmask)));
   const [sm2, gm2] = bind(f, f.vadd(f.vsub(gm, splatF(f, 1)), f.vand(gm, gmask)));
   const [sz, gz] = bind(f, f.vmul(gm2, gm2));
-  const poly = horner(f, gm2, [
-    7.0376836292e-2, -1.1514610310e-1, 1.1676998740e-1, -1.2420140846e-1, 1.4249322787e-1, -1.6668057665e-1,
-    2.0000714765e-1, -2.4999993993e-1, 3.3333331174e-1,
-  ]);
+  const poly = horner(
+    f,
+    gm2,
+    [
+      7.0376836292e-2, -1.151461031e-1, 1.167699874e-1, -1.2420140846e-1, 1.4249322787e-1, -1.6668057665e-1,
+      2.0000714765e-1, -2.4999993993e-1, 3.3333331174e-1,
+    ],
+  );
   let y = f.vmul(f.vmul(poly, gm2), gz);
-  y = f.vadd(y, f.vmul(ge2, splatF(f, -2.12194440e-4)));
+  y = f.vadd(y, f.vmul(ge2, splatF(f, -2.1219444e-4)));
   y = f.vsub(y, f.vmul(gz, splatF(f, 0.5)));
   const [sr, gr] = bind(f, f.vadd(f.vadd(gm2, y), f.vmul(ge2, splatF(f, 0.693359375))));
   return () => {
     f.emit(sx, se, sm, smask, se2, sm2, sz, sr);
     let r = f.vselect(splatF(f, Number.NEGATIVE_INFINITY), gr, f.vcmp('eq', gx, f.vzero()));
-    r = f.vselect(splatF(f, Number.POSITIVE_INFINITY), r, f.vcmp('eq', gx, splatF(f, Number.POSITIVE_INFINITY)));
+    r = f.vselect(
+      splatF(f, Number.POSITIVE_INFINITY),
+      r,
+      f.vcmp('eq', gx, splatF(f, Number.POSITIVE_INFINITY)),
+    );
     r = f.vselect(splatF(f, Number.NaN), r, f.vor(f.vcmp('lt', gx, f.vzero()), f.vcmp('ne', gx, gx)));
     r();
   };
@@ -135,10 +155,23 @@ const vtanh: V = (f, x) => {
   const [sa, ga] = bind(f, f.vabs(gx));
   const [ss, gs] = bind(f, f.vmul(gx, gx));
   const small = f.vadd(
-    f.vmul(f.vmul(horner(f, gs, [-5.70498872745e-3, 2.06390887954e-2, -5.37397155531e-2, 1.33314422036e-1, -3.33332819422e-1]), gs), gx),
+    f.vmul(
+      f.vmul(
+        horner(
+          f,
+          gs,
+          [-5.70498872745e-3, 2.06390887954e-2, -5.37397155531e-2, 1.33314422036e-1, -3.33332819422e-1],
+        ),
+        gs,
+      ),
+      gx,
+    ),
     gx,
   );
-  const [sb, gb] = bind(f, f.vsub(splatF(f, 1), f.vdiv(splatF(f, 2), f.vadd(vexp(f, f.vadd(ga, ga)), splatF(f, 1)))));
+  const [sb, gb] = bind(
+    f,
+    f.vsub(splatF(f, 1), f.vdiv(splatF(f, 2), f.vadd(vexp(f, f.vadd(ga, ga)), splatF(f, 1)))),
+  );
   const signed = f.vor(gb, f.vand(gx, f.i32splat(f.i32(0x80000000 | 0))));
   return () => {
     f.emit(sx, sa, ss, sb);
@@ -203,7 +236,14 @@ function rowLoop(f: Func, rows: Local, ptrs: readonly [Local, Local][], body: ()
  */
 function unaryKernel(m: ModuleBuilder, op: VecUnary): void {
   m.func(`u_${op}`, ['i32', 'i32', 'i32', 'i32', 'i32', 'i32'], [], (f) => {
-    const [out, x, rows, n, xRow, xStep] = [0, 1, 2, 3, 4, 5].map((i) => f.param(i)) as [Local, Local, Local, Local, Local, Local];
+    const [out, x, rows, n, xRow, xStep] = [0, 1, 2, 3, 4, 5].map((i) => f.param(i)) as [
+      Local,
+      Local,
+      Local,
+      Local,
+      Local,
+      Local,
+    ];
     const oRow = f.local('i32');
     const j = f.local('i32');
     const n4 = f.local('i32');
@@ -218,32 +258,40 @@ function unaryKernel(m: ModuleBuilder, op: VecUnary): void {
           f.set(px, f.add(f.get(px), f.get(xStep))),
         ),
       );
-    rowLoop(f, rows, [[out, oRow], [x, xRow]], () => {
-      f.emit(f.set(po, f.get(out)), f.set(px, f.get(x)));
-      f.if_(
-        f.eq(f.get(xStep), f.i32(4)),
-        () => {
-          f.for_(j, f.i32(0), f.get(n4), 4, () =>
-            f.emit(
-              f.store('v128', f.get(po), VUNARY[op](f, f.load('v128', f.get(px)))),
-              f.set(po, f.add(f.get(po), f.i32(16))),
-              f.set(px, f.add(f.get(px), f.i32(16))),
-            ),
-          )();
-          scalarRest(f.get(n4))();
-        },
-        () => scalarRest(f.i32(0))(),
-      )();
-    })();
+    rowLoop(
+      f,
+      rows,
+      [
+        [out, oRow],
+        [x, xRow],
+      ],
+      () => {
+        f.emit(f.set(po, f.get(out)), f.set(px, f.get(x)));
+        f.if_(
+          f.eq(f.get(xStep), f.i32(4)),
+          () => {
+            f.for_(j, f.i32(0), f.get(n4), 4, () =>
+              f.emit(
+                f.store('v128', f.get(po), VUNARY[op](f, f.load('v128', f.get(px)))),
+                f.set(po, f.add(f.get(po), f.i32(16))),
+                f.set(px, f.add(f.get(px), f.i32(16))),
+              ),
+            )();
+            scalarRest(f.get(n4))();
+          },
+          () => scalarRest(f.i32(0))(),
+        )();
+      },
+    )();
   });
 }
 
 /** Binary: (out, a, b, rows, n, aRow, aStep, bRow, bStep), out contiguous; SIMD when steps are 4 or 0 bytes. */
 function binaryKernel(m: ModuleBuilder, op: VecBinary): void {
   m.func(`b_${op}`, new Array(9).fill('i32'), [], (f) => {
-    const [out, a, b, rows, n, aRow, aStep, bRow, bStep] = [0, 1, 2, 3, 4, 5, 6, 7, 8].map((i) => f.param(i)) as Local[] as [
-      Local, Local, Local, Local, Local, Local, Local, Local, Local,
-    ];
+    const [out, a, b, rows, n, aRow, aStep, bRow, bStep] = [0, 1, 2, 3, 4, 5, 6, 7, 8].map((i) =>
+      f.param(i),
+    ) as Local[] as [Local, Local, Local, Local, Local, Local, Local, Local, Local];
     const oRow = f.local('i32');
     const j = f.local('i32');
     const n4 = f.local('i32');
@@ -254,14 +302,19 @@ function binaryKernel(m: ModuleBuilder, op: VecBinary): void {
     const vb = f.local('v128');
     const fn = VBINARY[op];
     f.emit(f.set(oRow, f.shl(f.get(n), f.i32(2))), f.set(n4, f.and(f.get(n), f.i32(-4))));
-    const step = (vec: boolean): Expr => () => {
-      f.set(po, f.add(f.get(po), f.i32(vec ? 16 : 4)))();
-      f.set(pa, f.add(f.get(pa), vec ? f.shl(f.get(aStep), f.i32(2)) : f.get(aStep)))();
-      f.set(pb, f.add(f.get(pb), vec ? f.shl(f.get(bStep), f.i32(2)) : f.get(bStep)))();
-    };
+    const step =
+      (vec: boolean): Expr =>
+      () => {
+        f.set(po, f.add(f.get(po), f.i32(vec ? 16 : 4)))();
+        f.set(pa, f.add(f.get(pa), vec ? f.shl(f.get(aStep), f.i32(2)) : f.get(aStep)))();
+        f.set(pb, f.add(f.get(pb), vec ? f.shl(f.get(bStep), f.i32(2)) : f.get(bStep)))();
+      };
     const scalarRest = (from: Expr): Expr =>
       f.for_(j, from, f.get(n), 1, () =>
-        f.emit(f.store('f32', f.get(po), f.lane(fn(f, f.loadSplat(f.get(pa)), f.loadSplat(f.get(pb))), 0)), step(false)),
+        f.emit(
+          f.store('f32', f.get(po), f.lane(fn(f, f.loadSplat(f.get(pa)), f.loadSplat(f.get(pb))), 0)),
+          step(false),
+        ),
       );
     const vecLoop = (aKind: 'v' | 's', bKind: 'v' | 's'): void => {
       if (aKind === 's') f.set(va, f.loadSplat(f.get(pa)))();
@@ -271,63 +324,91 @@ function binaryKernel(m: ModuleBuilder, op: VecBinary): void {
           f.store(
             'v128',
             f.get(po),
-            fn(f, aKind === 'v' ? f.load('v128', f.get(pa)) : f.get(va), bKind === 'v' ? f.load('v128', f.get(pb)) : f.get(vb)),
+            fn(
+              f,
+              aKind === 'v' ? f.load('v128', f.get(pa)) : f.get(va),
+              bKind === 'v' ? f.load('v128', f.get(pb)) : f.get(vb),
+            ),
           ),
           step(true),
         ),
       )();
       scalarRest(f.get(n4))();
     };
-    rowLoop(f, rows, [[out, oRow], [a, aRow], [b, bRow]], () => {
-      f.emit(f.set(po, f.get(out)), f.set(pa, f.get(a)), f.set(pb, f.get(b)));
-      const a4 = f.eq(f.get(aStep), f.i32(4));
-      const a0 = f.eqz(f.get(aStep));
-      const b4 = f.eq(f.get(bStep), f.i32(4));
-      const b0 = f.eqz(f.get(bStep));
-      f.if_(
-        f.and(a4, b4),
-        () => vecLoop('v', 'v'),
-        () =>
-          f.if_(
-            f.and(a4, b0),
-            () => vecLoop('v', 's'),
-            () => f.if_(f.and(a0, b4), () => vecLoop('s', 'v'), () => scalarRest(f.i32(0))())(),
-          )(),
-      )();
-    })();
+    rowLoop(
+      f,
+      rows,
+      [
+        [out, oRow],
+        [a, aRow],
+        [b, bRow],
+      ],
+      () => {
+        f.emit(f.set(po, f.get(out)), f.set(pa, f.get(a)), f.set(pb, f.get(b)));
+        const a4 = f.eq(f.get(aStep), f.i32(4));
+        const a0 = f.eqz(f.get(aStep));
+        const b4 = f.eq(f.get(bStep), f.i32(4));
+        const b0 = f.eqz(f.get(bStep));
+        f.if_(
+          f.and(a4, b4),
+          () => vecLoop('v', 'v'),
+          () =>
+            f.if_(
+              f.and(a4, b0),
+              () => vecLoop('v', 's'),
+              () =>
+                f.if_(
+                  f.and(a0, b4),
+                  () => vecLoop('s', 'v'),
+                  () => scalarRest(f.i32(0))(),
+                )(),
+            )(),
+        )();
+      },
+    )();
   });
 }
 
 /** Comparison: (out u8, a, b, rows, n, aRow, aStep, bRow, bStep) on f32 inputs. */
 function compareKernel(m: ModuleBuilder, op: Compare): void {
   m.func(`c_${op}`, new Array(9).fill('i32'), [], (f) => {
-    const [out, a, b, rows, n, aRow, aStep, bRow, bStep] = [0, 1, 2, 3, 4, 5, 6, 7, 8].map((i) => f.param(i)) as [
-      Local, Local, Local, Local, Local, Local, Local, Local, Local,
-    ];
+    const [out, a, b, rows, n, aRow, aStep, bRow, bStep] = [0, 1, 2, 3, 4, 5, 6, 7, 8].map((i) =>
+      f.param(i),
+    ) as [Local, Local, Local, Local, Local, Local, Local, Local, Local];
     const j = f.local('i32');
     const po = f.local('i32');
     const pa = f.local('i32');
     const pb = f.local('i32');
-    rowLoop(f, rows, [[out, n], [a, aRow], [b, bRow]], () => {
-      f.emit(f.set(po, f.get(out)), f.set(pa, f.get(a)), f.set(pb, f.get(b)));
-      f.for_(j, f.i32(0), f.get(n), 1, () =>
-        f.emit(
-          f.store8(f.get(po), f.fcmp(op, f.load('f32', f.get(pa)), f.load('f32', f.get(pb)))),
-          f.set(po, f.add(f.get(po), f.i32(1))),
-          f.set(pa, f.add(f.get(pa), f.get(aStep))),
-          f.set(pb, f.add(f.get(pb), f.get(bStep))),
-        ),
-      )();
-    })();
+    rowLoop(
+      f,
+      rows,
+      [
+        [out, n],
+        [a, aRow],
+        [b, bRow],
+      ],
+      () => {
+        f.emit(f.set(po, f.get(out)), f.set(pa, f.get(a)), f.set(pb, f.get(b)));
+        f.for_(j, f.i32(0), f.get(n), 1, () =>
+          f.emit(
+            f.store8(f.get(po), f.fcmp(op, f.load('f32', f.get(pa)), f.load('f32', f.get(pb)))),
+            f.set(po, f.add(f.get(po), f.i32(1))),
+            f.set(pa, f.add(f.get(pa), f.get(aStep))),
+            f.set(pb, f.add(f.get(pb), f.get(bStep))),
+          ),
+        )();
+      },
+    )();
   });
 }
 
 /** where: (out f32, cond u8, a, b, rows, n, cRow, cStep, aRow, aStep, bRow, bStep). */
 function whereKernel(m: ModuleBuilder): void {
   m.func('where_f32', new Array(12).fill('i32'), [], (f) => {
-    const [out, c, a, b, rows, n, cRow, cStep, aRow, aStep, bRow, bStep] = Array.from({ length: 12 }, (_, i) => f.param(i)) as [
-      Local, Local, Local, Local, Local, Local, Local, Local, Local, Local, Local, Local,
-    ];
+    const [out, c, a, b, rows, n, cRow, cStep, aRow, aStep, bRow, bStep] = Array.from(
+      { length: 12 },
+      (_, i) => f.param(i),
+    ) as [Local, Local, Local, Local, Local, Local, Local, Local, Local, Local, Local, Local];
     const oRow = f.local('i32');
     const j = f.local('i32');
     const po = f.local('i32');
@@ -335,18 +416,32 @@ function whereKernel(m: ModuleBuilder): void {
     const pa = f.local('i32');
     const pb = f.local('i32');
     f.set(oRow, f.shl(f.get(n), f.i32(2)))();
-    rowLoop(f, rows, [[out, oRow], [c, cRow], [a, aRow], [b, bRow]], () => {
-      f.emit(f.set(po, f.get(out)), f.set(pc, f.get(c)), f.set(pa, f.get(a)), f.set(pb, f.get(b)));
-      f.for_(j, f.i32(0), f.get(n), 1, () =>
-        f.emit(
-          f.store('f32', f.get(po), f.select(f.load('f32', f.get(pa)), f.load('f32', f.get(pb)), f.load8(f.get(pc)))),
-          f.set(po, f.add(f.get(po), f.i32(4))),
-          f.set(pc, f.add(f.get(pc), f.get(cStep))),
-          f.set(pa, f.add(f.get(pa), f.get(aStep))),
-          f.set(pb, f.add(f.get(pb), f.get(bStep))),
-        ),
-      )();
-    })();
+    rowLoop(
+      f,
+      rows,
+      [
+        [out, oRow],
+        [c, cRow],
+        [a, aRow],
+        [b, bRow],
+      ],
+      () => {
+        f.emit(f.set(po, f.get(out)), f.set(pc, f.get(c)), f.set(pa, f.get(a)), f.set(pb, f.get(b)));
+        f.for_(j, f.i32(0), f.get(n), 1, () =>
+          f.emit(
+            f.store(
+              'f32',
+              f.get(po),
+              f.select(f.load('f32', f.get(pa)), f.load('f32', f.get(pb)), f.load8(f.get(pc))),
+            ),
+            f.set(po, f.add(f.get(po), f.i32(4))),
+            f.set(pc, f.add(f.get(pc), f.get(cStep))),
+            f.set(pa, f.add(f.get(pa), f.get(aStep))),
+            f.set(pb, f.add(f.get(pb), f.get(bStep))),
+          ),
+        )();
+      },
+    )();
   });
 }
 
@@ -388,18 +483,20 @@ function storeFromF64(f: Func, t: Elem, p: Expr, v: Expr): Expr {
  */
 function castKernel(m: ModuleBuilder, from: Elem, to: Elem): void {
   m.func(`cast_${from}_${to}`, new Array(9).fill('i32'), [], (f) => {
-    const [dst, src, rows, n, dRow, dStep, sRow, sStep, acc] = Array.from({ length: 9 }, (_, i) => f.param(i)) as [
-      Local, Local, Local, Local, Local, Local, Local, Local, Local,
-    ];
+    const [dst, src, rows, n, dRow, dStep, sRow, sStep, acc] = Array.from({ length: 9 }, (_, i) =>
+      f.param(i),
+    ) as [Local, Local, Local, Local, Local, Local, Local, Local, Local];
     const j = f.local('i32');
     const n4 = f.local('i32');
     const pd = f.local('i32');
     const ps = f.local('i32');
     f.set(n4, f.and(f.get(n), f.i32(-4)))();
-    const advance = (k: number): Expr => () => {
-      f.set(pd, f.add(f.get(pd), k === 1 ? f.get(dStep) : f.shl(f.get(dStep), f.i32(2))))();
-      f.set(ps, f.add(f.get(ps), k === 1 ? f.get(sStep) : f.shl(f.get(sStep), f.i32(2))))();
-    };
+    const advance =
+      (k: number): Expr =>
+      () => {
+        f.set(pd, f.add(f.get(pd), k === 1 ? f.get(dStep) : f.shl(f.get(dStep), f.i32(2))))();
+        f.set(ps, f.add(f.get(ps), k === 1 ? f.get(sStep) : f.shl(f.get(sStep), f.i32(2))))();
+      };
     const scalar = (from_: Expr): Expr =>
       f.for_(j, from_, f.get(n), 1, () => {
         const v = loadAsF64(f, from, f.get(ps));
@@ -410,31 +507,43 @@ function castKernel(m: ModuleBuilder, from: Elem, to: Elem): void {
         )();
         advance(1)();
       });
-    rowLoop(f, rows, [[dst, dRow], [src, sRow]], () => {
-      f.emit(f.set(pd, f.get(dst)), f.set(ps, f.get(src)));
-      if (from === 'f32' && to === 'f32') {
-        f.if_(
-          f.and(f.eq(f.get(dStep), f.i32(4)), f.eq(f.get(sStep), f.i32(4))),
-          () => {
-            f.if_(
-              f.get(acc),
-              () =>
-                f.for_(j, f.i32(0), f.get(n4), 4, () => {
-                  f.store('v128', f.get(pd), f.vadd(f.load('v128', f.get(pd)), f.load('v128', f.get(ps))))();
-                  advance(4)();
-                })(),
-              () =>
-                f.for_(j, f.i32(0), f.get(n4), 4, () => {
-                  f.store('v128', f.get(pd), f.load('v128', f.get(ps)))();
-                  advance(4)();
-                })(),
-            )();
-            scalar(f.get(n4))();
-          },
-          () => scalar(f.i32(0))(),
-        )();
-      } else scalar(f.i32(0))();
-    })();
+    rowLoop(
+      f,
+      rows,
+      [
+        [dst, dRow],
+        [src, sRow],
+      ],
+      () => {
+        f.emit(f.set(pd, f.get(dst)), f.set(ps, f.get(src)));
+        if (from === 'f32' && to === 'f32') {
+          f.if_(
+            f.and(f.eq(f.get(dStep), f.i32(4)), f.eq(f.get(sStep), f.i32(4))),
+            () => {
+              f.if_(
+                f.get(acc),
+                () =>
+                  f.for_(j, f.i32(0), f.get(n4), 4, () => {
+                    f.store(
+                      'v128',
+                      f.get(pd),
+                      f.vadd(f.load('v128', f.get(pd)), f.load('v128', f.get(ps))),
+                    )();
+                    advance(4)();
+                  })(),
+                () =>
+                  f.for_(j, f.i32(0), f.get(n4), 4, () => {
+                    f.store('v128', f.get(pd), f.load('v128', f.get(ps)))();
+                    advance(4)();
+                  })(),
+              )();
+              scalar(f.get(n4))();
+            },
+            () => scalar(f.i32(0))(),
+          )();
+        } else scalar(f.i32(0))();
+      },
+    )();
   });
 }
 
@@ -442,7 +551,12 @@ function castKernel(m: ModuleBuilder, from: Elem, to: Elem): void {
 function fillKernel(m: ModuleBuilder, t: Elem): void {
   m.func(`fill_${t}`, ['i32', 'i32', 'i32', 'i32', 'i32', 'f64'], [], (f) => {
     const [dst, rows, n, dRow, dStep, value] = Array.from({ length: 6 }, (_, i) => f.param(i)) as [
-      Local, Local, Local, Local, Local, Local,
+      Local,
+      Local,
+      Local,
+      Local,
+      Local,
+      Local,
     ];
     const j = f.local('i32');
     const pd = f.local('i32');
@@ -461,7 +575,13 @@ function fillKernel(m: ModuleBuilder, t: Elem): void {
 /** Rows: out[o] = reduce(x[o, 0..r)) with the r axis contiguous; sum accumulates in f64. (out, x, outer, r, xRow). */
 function reduceRowsKernel(m: ModuleBuilder, op: 'sum' | 'max' | 'min'): void {
   m.func(`rrows_${op}`, ['i32', 'i32', 'i32', 'i32', 'i32'], [], (f) => {
-    const [out, x, outer, r, xRow] = Array.from({ length: 5 }, (_, i) => f.param(i)) as [Local, Local, Local, Local, Local];
+    const [out, x, outer, r, xRow] = Array.from({ length: 5 }, (_, i) => f.param(i)) as [
+      Local,
+      Local,
+      Local,
+      Local,
+      Local,
+    ];
     const o = f.local('i32');
     const j = f.local('i32');
     const r4 = f.local('i32');
@@ -487,7 +607,10 @@ function reduceRowsKernel(m: ModuleBuilder, op: 'sum' | 'max' | 'min'): void {
         f.set(acc0, f.dvadd(f.get(acc0), f.get(acc1)))();
         f.set(s, f.dadd(f.dlane(f.get(acc0), 0), f.dlane(f.get(acc0), 1)))();
         f.for_(j, f.get(r4), f.get(r), 1, () =>
-          f.emit(f.set(s, f.dadd(f.get(s), f.promote(f.load('f32', f.get(p))))), f.set(p, f.add(f.get(p), f.i32(4)))),
+          f.emit(
+            f.set(s, f.dadd(f.get(s), f.promote(f.load('f32', f.get(p))))),
+            f.set(p, f.add(f.get(p), f.i32(4))),
+          ),
         )();
         f.store('f32', f.add(f.get(out), f.shl(f.get(o), f.i32(2))), f.demote(f.get(s)))();
       } else {
@@ -495,9 +618,18 @@ function reduceRowsKernel(m: ModuleBuilder, op: 'sum' | 'max' | 'min'): void {
         const sop = (a: Expr, b: Expr): Expr => (op === 'max' ? f.fmax(a, b) : f.fmin(a, b));
         f.set(acc0, f.loadSplat(f.get(p)))();
         f.for_(j, f.i32(0), f.get(r4), 4, () =>
-          f.emit(f.set(acc0, vop(f.get(acc0), f.load('v128', f.get(p)))), f.set(p, f.add(f.get(p), f.i32(16)))),
+          f.emit(
+            f.set(acc0, vop(f.get(acc0), f.load('v128', f.get(p)))),
+            f.set(p, f.add(f.get(p), f.i32(16))),
+          ),
         )();
-        f.set(fs, sop(sop(f.lane(f.get(acc0), 0), f.lane(f.get(acc0), 1)), sop(f.lane(f.get(acc0), 2), f.lane(f.get(acc0), 3))))();
+        f.set(
+          fs,
+          sop(
+            sop(f.lane(f.get(acc0), 0), f.lane(f.get(acc0), 1)),
+            sop(f.lane(f.get(acc0), 2), f.lane(f.get(acc0), 3)),
+          ),
+        )();
         f.for_(j, f.get(r4), f.get(r), 1, () =>
           f.emit(f.set(fs, sop(f.get(fs), f.load('f32', f.get(p)))), f.set(p, f.add(f.get(p), f.i32(4)))),
         )();
@@ -514,7 +646,13 @@ function reduceRowsKernel(m: ModuleBuilder, op: 'sum' | 'max' | 'min'): void {
 function reduceColsKernel(m: ModuleBuilder, op: 'sum' | 'max' | 'min'): void {
   m.func(`rcols_${op}`, new Array(7).fill('i32'), [], (f) => {
     const [out, x, outer, r, inner, xOuter, xR] = Array.from({ length: 7 }, (_, i) => f.param(i)) as [
-      Local, Local, Local, Local, Local, Local, Local,
+      Local,
+      Local,
+      Local,
+      Local,
+      Local,
+      Local,
+      Local,
     ];
     const o = f.local('i32');
     const c = f.local('i32');
@@ -551,7 +689,12 @@ function reduceColsKernel(m: ModuleBuilder, op: 'sum' | 'max' | 'min'): void {
           f.for_(i, f.i32(1), f.get(r), 1, () =>
             f.emit(
               f.set(p, f.add(f.get(p), f.get(xR))),
-              f.set(acc0, op === 'max' ? f.vmax(f.get(acc0), f.load('v128', f.get(p))) : f.vmin(f.get(acc0), f.load('v128', f.get(p)))),
+              f.set(
+                acc0,
+                op === 'max'
+                  ? f.vmax(f.get(acc0), f.load('v128', f.get(p)))
+                  : f.vmin(f.get(acc0), f.load('v128', f.get(p))),
+              ),
             ),
           )();
           f.store('v128', f.get(po), f.get(acc0))();
@@ -563,7 +706,10 @@ function reduceColsKernel(m: ModuleBuilder, op: 'sum' | 'max' | 'min'): void {
         if (op === 'sum') {
           f.set(s, f.f64(0))();
           f.for_(i, f.i32(0), f.get(r), 1, () =>
-            f.emit(f.set(s, f.dadd(f.get(s), f.promote(f.load('f32', f.get(p))))), f.set(p, f.add(f.get(p), f.get(xR)))),
+            f.emit(
+              f.set(s, f.dadd(f.get(s), f.promote(f.load('f32', f.get(p))))),
+              f.set(p, f.add(f.get(p), f.get(xR))),
+            ),
           )();
           f.store('f32', f.get(po), f.demote(f.get(s)))();
         } else {
@@ -571,7 +717,12 @@ function reduceColsKernel(m: ModuleBuilder, op: 'sum' | 'max' | 'min'): void {
           f.for_(i, f.i32(1), f.get(r), 1, () =>
             f.emit(
               f.set(p, f.add(f.get(p), f.get(xR))),
-              f.set(fs, op === 'max' ? f.fmax(f.get(fs), f.load('f32', f.get(p))) : f.fmin(f.get(fs), f.load('f32', f.get(p)))),
+              f.set(
+                fs,
+                op === 'max'
+                  ? f.fmax(f.get(fs), f.load('f32', f.get(p)))
+                  : f.fmin(f.get(fs), f.load('f32', f.get(p))),
+              ),
             ),
           )();
           f.store('f32', f.get(po), f.get(fs))();
@@ -591,7 +742,14 @@ function reduceColsKernel(m: ModuleBuilder, op: 'sum' | 'max' | 'min'): void {
  */
 function microKernel(m: ModuleBuilder, fma: boolean): number {
   return m.func('gemm_micro', ['i32', 'i32', 'i32', 'i32', 'i32', 'i32'], [], (f) => {
-    const [pa, pb, c, kc, ldc, acc] = Array.from({ length: 6 }, (_, i) => f.param(i)) as [Local, Local, Local, Local, Local, Local];
+    const [pa, pb, c, kc, ldc, acc] = Array.from({ length: 6 }, (_, i) => f.param(i)) as [
+      Local,
+      Local,
+      Local,
+      Local,
+      Local,
+      Local,
+    ];
     const C = Array.from({ length: 8 }, () => f.local('v128'));
     const b0 = f.local('v128');
     const b1 = f.local('v128');
@@ -648,7 +806,14 @@ function microKernel(m: ModuleBuilder, fma: boolean): number {
 /** Packs an mc x kc block of A (any strides) into 4-row panels of broadcast values, zero-padded: (a, rowStep, colStep, mc, kc, dst). */
 function packA(m: ModuleBuilder): number {
   return m.func('gemm_packA', new Array(6).fill('i32'), [], (f) => {
-    const [a, rs, cs, mc, kc, dst] = Array.from({ length: 6 }, (_, i) => f.param(i)) as [Local, Local, Local, Local, Local, Local];
+    const [a, rs, cs, mc, kc, dst] = Array.from({ length: 6 }, (_, i) => f.param(i)) as [
+      Local,
+      Local,
+      Local,
+      Local,
+      Local,
+      Local,
+    ];
     const ir = f.local('i32');
     const p = f.local('i32');
     const r = f.local('i32');
@@ -673,7 +838,13 @@ function packA(m: ModuleBuilder): number {
                 f.add(f.get(d), f.shl(f.get(r), f.i32(4))),
                 f.splat(
                   f.select(
-                    f.load('f32', f.add(f.get(src), f.mul(f.get(rs), f.minS(f.get(r), f.sub(f.sub(f.get(mc), f.get(ir)), f.i32(1)))))),
+                    f.load(
+                      'f32',
+                      f.add(
+                        f.get(src),
+                        f.mul(f.get(rs), f.minS(f.get(r), f.sub(f.sub(f.get(mc), f.get(ir)), f.i32(1)))),
+                      ),
+                    ),
                     f.f32(0),
                     f.ltS(f.add(f.get(ir), f.get(r)), f.get(mc)),
                   ),
@@ -690,7 +861,14 @@ function packA(m: ModuleBuilder): number {
 /** Packs a kc x nc block of B (any strides) into 8-column panels, zero-padded: (b, rowStep, colStep, kc, nc, dst). */
 function packB(m: ModuleBuilder): number {
   return m.func('gemm_packB', new Array(6).fill('i32'), [], (f) => {
-    const [b, rs, cs, kc, nc, dst] = Array.from({ length: 6 }, (_, i) => f.param(i)) as [Local, Local, Local, Local, Local, Local];
+    const [b, rs, cs, kc, nc, dst] = Array.from({ length: 6 }, (_, i) => f.param(i)) as [
+      Local,
+      Local,
+      Local,
+      Local,
+      Local,
+      Local,
+    ];
     const jr = f.local('i32');
     const p = f.local('i32');
     const j = f.local('i32');
@@ -717,7 +895,13 @@ function packB(m: ModuleBuilder): number {
                 'f32',
                 f.add(f.get(d), f.shl(f.get(j), f.i32(2))),
                 f.select(
-                  f.load('f32', f.add(f.get(src), f.mul(f.get(cs), f.minS(f.get(j), f.sub(f.sub(f.get(nc), f.get(jr)), f.i32(1)))))),
+                  f.load(
+                    'f32',
+                    f.add(
+                      f.get(src),
+                      f.mul(f.get(cs), f.minS(f.get(j), f.sub(f.sub(f.get(nc), f.get(jr)), f.i32(1)))),
+                    ),
+                  ),
                   f.f32(0),
                   f.ltS(f.add(f.get(jr), f.get(j)), f.get(nc)),
                 ),
@@ -739,7 +923,24 @@ function gemmDriver(m: ModuleBuilder, micro: number, pA: number, pB: number): vo
   m.func('gemm', new Array(18).fill('i32'), [], (f) => {
     const P = Array.from({ length: 18 }, (_, i) => f.param(i));
     const [a, ars, acs, b, brs, bcs, c, M, N, K, ldc, batch, aB, bB, cB, sa, sb, tile] = P as [
-      Local, Local, Local, Local, Local, Local, Local, Local, Local, Local, Local, Local, Local, Local, Local, Local, Local, Local,
+      Local,
+      Local,
+      Local,
+      Local,
+      Local,
+      Local,
+      Local,
+      Local,
+      Local,
+      Local,
+      Local,
+      Local,
+      Local,
+      Local,
+      Local,
+      Local,
+      Local,
+      Local,
     ];
     const bi = f.local('i32');
     const jc = f.local('i32');
@@ -807,13 +1008,19 @@ function gemmDriver(m: ModuleBuilder, micro: number, pA: number, pB: number): vo
                     f.call(micro, f.get(pa), f.get(pb), f.get(tile), f.get(kc), f.i32(32), f.i32(0))();
                     f.for_(i, f.i32(0), f.get(mr), 1, () =>
                       f.for_(j, f.i32(0), f.get(nr), 1, () => {
-                        f.set(addr, f.add(f.add(f.get(cc), f.mul(f.get(i), f.get(ldc))), f.shl(f.get(j), f.i32(2))))();
+                        f.set(
+                          addr,
+                          f.add(f.add(f.get(cc), f.mul(f.get(i), f.get(ldc))), f.shl(f.get(j), f.i32(2))),
+                        )();
                         f.store(
                           'f32',
                           f.get(addr),
                           f.fadd(
                             f.select(f.load('f32', f.get(addr)), f.f32(0), f.get(acc)),
-                            f.load('f32', f.add(f.get(tile), f.add(f.shl(f.get(i), f.i32(5)), f.shl(f.get(j), f.i32(2))))),
+                            f.load(
+                              'f32',
+                              f.add(f.get(tile), f.add(f.shl(f.get(i), f.i32(5)), f.shl(f.get(j), f.i32(2)))),
+                            ),
                           ),
                         )();
                       })(),
@@ -843,9 +1050,13 @@ function peakKernel(m: ModuleBuilder, fma: boolean): void {
     const y = f.local('v128');
     const it = f.local('i32');
     f.emit(f.set(x, splatF(f, 0.999999)), f.set(y, splatF(f, 1e-6)));
-    A.forEach((l, i) => f.set(l, splatF(f, i))());
+    for (const [i, l] of A.entries()) f.set(l, splatF(f, i))();
     f.for_(it, f.i32(0), f.get(iters), 1, () => {
-      for (const l of A) f.set(l, fma ? f.vmadd(f.get(l), f.get(x), f.get(y)) : f.vadd(f.vmul(f.get(l), f.get(x)), f.get(y)))();
+      for (const l of A)
+        f.set(
+          l,
+          fma ? f.vmadd(f.get(l), f.get(x), f.get(y)) : f.vadd(f.vmul(f.get(l), f.get(x)), f.get(y)),
+        )();
     })();
     let s: Expr = f.get(A[0]!);
     for (let i = 1; i < A.length; i++) s = f.vadd(s, f.get(A[i]!));

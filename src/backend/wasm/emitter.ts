@@ -6,7 +6,13 @@
 /** A value type: numbers, or SIMD128 vectors. @example const t: ValType = 'v128'; */
 export type ValType = 'i32' | 'i64' | 'f32' | 'f64' | 'v128';
 
-const TYPE_CODE: { readonly [K in ValType]: number } = { i32: 0x7f, i64: 0x7e, f32: 0x7d, f64: 0x7c, v128: 0x7b };
+const TYPE_CODE: { readonly [K in ValType]: number } = {
+  i32: 0x7f,
+  i64: 0x7e,
+  f32: 0x7d,
+  f64: 0x7c,
+  v128: 0x7b,
+};
 
 /** Code that leaves its value on the stack (or nothing, for statements). @example const e: Expr = f.i32(4); */
 export type Expr = () => void;
@@ -58,7 +64,7 @@ export class Func {
     readonly params: readonly ValType[],
     readonly results: readonly ValType[],
   ) {
-    params.forEach((type, index) => this.locals.push({ index, type }));
+    for (const [index, type] of params.entries()) this.locals.push({ index, type });
   }
 
   /** The i-th parameter. */
@@ -426,6 +432,10 @@ export class Func {
   vmax(a: Expr, b: Expr): Expr {
     return this.vbin(0xe9, a, b);
   }
+  /** f32x4.pmin: `b < a ? b : a` per lane (one instruction, unlike min's NaN rules). */
+  vpmin(a: Expr, b: Expr): Expr {
+    return this.vbin(0xea, a, b);
+  }
   /** f32x4.pmax: `a < b ? b : a` per lane. */
   vpmax(a: Expr, b: Expr): Expr {
     return this.vbin(0xeb, a, b);
@@ -648,7 +658,12 @@ export class ModuleBuilder {
   constructor(readonly memory: { shared: boolean; initialPages: number; maximumPages: number }) {}
 
   /** Adds a function; `build` emits its body. Returns its index (for `call`). */
-  func(name: string, params: readonly ValType[], results: readonly ValType[], build: (f: Func) => void): number {
+  func(
+    name: string,
+    params: readonly ValType[],
+    results: readonly ValType[],
+    build: (f: Func) => void,
+  ): number {
     const f = new Func(name, params, results);
     const index = this.funcs.length;
     this.funcs.push(f);
@@ -700,7 +715,7 @@ export class ModuleBuilder {
     section(2, imports);
     const fnSec: number[] = [];
     uleb(fnSec, this.funcs.length);
-    this.funcs.forEach((_, i) => uleb(fnSec, i));
+    for (let i = 0; i < this.funcs.length; i++) uleb(fnSec, i);
     section(3, fnSec);
     const exp: number[] = [];
     uleb(exp, this.funcs.length);
@@ -730,12 +745,38 @@ export function simdSupport(): { simd: boolean; relaxed: boolean } {
   // (func (result v128) v128.const 0 [f32x4.relaxed_madd of three zeros])
   const mod = (relaxed: boolean): Uint8Array => {
     const body = [0x00, 0xfd, 0x0c, ...new Array(16).fill(0)];
-    if (relaxed) body.push(0xfd, 0x0c, ...new Array(16).fill(0), 0xfd, 0x0c, ...new Array(16).fill(0), 0xfd, 0x85, 0x02);
+    if (relaxed)
+      body.push(0xfd, 0x0c, ...new Array(16).fill(0), 0xfd, 0x0c, ...new Array(16).fill(0), 0xfd, 0x85, 0x02);
     body.push(0x0b);
     return new Uint8Array([
-      0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7b, 0x03, 0x02, 0x01, 0x00,
-      0x0a, body.length + 2, 0x01, body.length, ...body,
+      0x00,
+      0x61,
+      0x73,
+      0x6d,
+      0x01,
+      0x00,
+      0x00,
+      0x00,
+      0x01,
+      0x05,
+      0x01,
+      0x60,
+      0x00,
+      0x01,
+      0x7b,
+      0x03,
+      0x02,
+      0x01,
+      0x00,
+      0x0a,
+      body.length + 2,
+      0x01,
+      body.length,
+      ...body,
     ]);
   };
-  return { simd: WebAssembly.validate(mod(false)), relaxed: WebAssembly.validate(mod(true)) };
+  return {
+    simd: WebAssembly.validate(mod(false) as BufferSource),
+    relaxed: WebAssembly.validate(mod(true) as BufferSource),
+  };
 }

@@ -73,11 +73,12 @@ async function nodeGcHooks(onFree: (held: number) => void): Promise<GcHooks | nu
   }
 }
 
-const hooksPromise: { value: GcHooks | null; onFree: ((held: number) => void) | null } = { value: null, onFree: null };
-{
-  // The registry's callback is bound once; heaps set `onFree` (there is one heap per process in practice).
-  hooksPromise.value = await nodeGcHooks((held) => hooksPromise.onFree?.(held));
-}
+const hooksPromise: { value: GcHooks | null; onFree: ((held: number) => void) | null } = {
+  value: null,
+  onFree: null,
+};
+// The registry's callback is bound once; heaps set `onFree` (there is one heap per process in practice).
+hooksPromise.value = await nodeGcHooks((held) => hooksPromise.onFree?.(held));
 
 /**
  * The allocator over one WebAssembly.Memory.
@@ -139,7 +140,8 @@ export class Heap {
 
   /** The current buffer (re-read after growth). */
   buffer(): ArrayBuffer | SharedArrayBuffer {
-    if (this.buf.byteLength !== this.memory.buffer.byteLength || this.buf !== this.memory.buffer) this.refresh();
+    if (this.buf.byteLength !== this.memory.buffer.byteLength || this.buf !== this.memory.buffer)
+      this.refresh();
     return this.buf;
   }
   private refresh(): void {

@@ -2,12 +2,21 @@
  * @file The WebAssembly CPU backend: float32 kernels in SIMD wasm over a pooled heap, split across worker threads when
  * large. Small tensors stay plain typed arrays computed by the reference kernels, so tiny ops never pay for wasm.
  */
-import { type DType, type TypedArray, bool, float32 } from '../../core/dtype.js';
+import { bool, type DType, float32, type TypedArray } from '../../core/dtype.js';
 import { numel } from '../../core/shape.js';
 import type { Backend, BinaryOp, Buf, ReduceOp, Strided, UnaryOp } from '../backend.js';
 import { cpuBackend } from '../cpu/cpu.js';
-import { type Job, RESERVED_BYTES, ThreadPool, coreCount, threadsSupported } from '../threads/pool.js';
-import { COMPARE, type Compare, type Elem, GEMM, VEC_BINARY, VEC_UNARY, type VecBinary, type VecUnary, buildKernels } from './codegen.js';
+import { coreCount, type Job, RESERVED_BYTES, ThreadPool, threadsSupported } from '../threads/pool.js';
+import {
+  buildKernels,
+  COMPARE,
+  type Compare,
+  type Elem,
+  GEMM,
+  VEC_BINARY,
+  VEC_UNARY,
+  type VecBinary,
+} from './codegen.js';
 import { simdSupport } from './emitter.js';
 import { Heap, WasmBuf } from './heap.js';
 
@@ -100,7 +109,9 @@ function windows(shape: readonly number[], ops: readonly Operand[], parts: numbe
   // split into `parts` groups by rows (or by columns for a single row)
   const groups: Window[][] = Array.from({ length: parts }, () => []);
   if (all.length >= parts) {
-    all.forEach((w, i) => groups[Math.floor((i * parts) / all.length)]!.push(w));
+    all.forEach((w, i) => {
+      groups[Math.floor((i * parts) / all.length)]!.push(w);
+    });
     return groups;
   }
   for (const w of all) {
@@ -108,7 +119,8 @@ function windows(shape: readonly number[], ops: readonly Operand[], parts: numbe
       for (let p = 0; p < parts; p++) {
         const r0 = Math.floor((w.rows * p) / parts);
         const r1 = Math.floor((w.rows * (p + 1)) / parts);
-        if (r1 > r0) groups[p]!.push({ ...w, addrs: w.addrs.map((a, k) => a + r0 * w.row[k]!), rows: r1 - r0 });
+        if (r1 > r0)
+          groups[p]!.push({ ...w, addrs: w.addrs.map((a, k) => a + r0 * w.row[k]!), rows: r1 - r0 });
       }
     } else {
       for (let r = 0; r < w.rows; r++)
@@ -116,7 +128,12 @@ function windows(shape: readonly number[], ops: readonly Operand[], parts: numbe
           const c0 = Math.floor((w.n * p) / parts / 4) * 4;
           const c1 = p === parts - 1 ? w.n : Math.floor((w.n * (p + 1)) / parts / 4) * 4;
           if (c1 > c0)
-            groups[p]!.push({ ...w, addrs: w.addrs.map((a, k) => a + r * w.row[k]! + c0 * w.step[k]!), rows: 1, n: c1 - c0 });
+            groups[p]!.push({
+              ...w,
+              addrs: w.addrs.map((a, k) => a + r * w.row[k]! + c0 * w.step[k]!),
+              rows: 1,
+              n: c1 - c0,
+            });
         }
     }
   }
@@ -243,7 +260,7 @@ export class WasmBackend implements Backend {
     if (onHeap && data.BYTES_PER_ELEMENT === dtype.itemsize) u8.copyWithin(b.ptr, src, src + bytes);
     else if (data.BYTES_PER_ELEMENT === dtype.itemsize && data.constructor === dtype.ArrayType)
       u8.set(new Uint8Array(data.buffer, data.byteOffset, bytes), b.ptr);
-    else new dtype.ArrayType(u8.buffer, b.ptr, n).set(data);
+    else new dtype.ArrayType(u8.buffer as ArrayBuffer, b.ptr, n).set(data);
     return b;
   }
 
@@ -251,7 +268,7 @@ export class WasmBackend implements Backend {
     if (isHost(buf)) return buf;
     const b = buf as WasmBuf;
     if (b.ptr < 0) return b.host!;
-    return new dtype.ArrayType(this.heap.buffer(), b.ptr, b.bytes / dtype.itemsize);
+    return new dtype.ArrayType(this.heap.buffer() as ArrayBuffer, b.ptr, b.bytes / dtype.itemsize);
   }
 
   async read(buf: Buf, dtype: DType): Promise<TypedArray> {
@@ -270,7 +287,7 @@ export class WasmBackend implements Backend {
     if (isHost(s.buf)) return s;
     const b = s.buf as WasmBuf;
     if (b.ptr < 0) return { ...s, buf: b.host! };
-    return { ...s, buf: new s.dtype.ArrayType(this.heap.buffer(), b.ptr, b.bytes / s.dtype.itemsize) };
+    return { ...s, buf: new s.dtype.ArrayType(this.heap.buffer() as ArrayBuffer, b.ptr, b.bytes / s.dtype.itemsize) };
   }
 
   /** Wraps a reference-kernel result: small ones stay typed arrays, large ones become pageable handles. */
@@ -300,7 +317,7 @@ export class WasmBackend implements Backend {
       return ptr + s.offset * size;
     }
     b = b as WasmBuf;
-    return this.heap.pageIn(b) + s.offset * size;
+    return this.heap.pageIn(b as WasmBuf) + s.offset * size;
   }
   private unstage(staged: number[][]): void {
     for (const [p, bytes] of staged) this.heap.freeRaw(p!, bytes!);
@@ -331,7 +348,12 @@ export class WasmBackend implements Backend {
   }
 
   /** Launches a 2-D kernel over `shape`: `argsOf(window)` builds its arguments. */
-  private launch(name: string, shape: readonly number[], ops: Operand[], argsOf: (w: Window) => number[]): void {
+  private launch(
+    name: string,
+    shape: readonly number[],
+    ops: Operand[],
+    argsOf: (w: Window) => number[],
+  ): void {
     const fn = this.index.get(name)!;
     const groups = windows(shape, ops, this.parts(numel(shape)));
     this.run(groups.map((g) => g.map((w) => ({ fn, args: argsOf(w) }))));
@@ -343,7 +365,8 @@ export class WasmBackend implements Backend {
     const n = numel(shape);
     const vec = x.dtype === float32 && dtype === float32 && (VEC_UNARY as readonly string[]).includes(op);
     const cast = op === 'copy' && ELEM_OF[x.dtype.name] !== undefined && ELEM_OF[dtype.name] !== undefined;
-    if (n === 0 || (!vec && !cast) || this.smallHost(n, x.buf)) return this.adopt(cpuBackend.unary(op, this.hostView(x), shape, dtype));
+    if (n === 0 || (!vec && !cast) || this.smallHost(n, x.buf))
+      return this.adopt(cpuBackend.unary(op, this.hostView(x), shape, dtype));
     const staged: number[][] = [];
     const plan = this.output(dtype, n);
     const xa = this.addr(x, staged);
@@ -351,7 +374,15 @@ export class WasmBackend implements Backend {
       { addr: plan.out, strides: contiguous(shape), size: dtype.itemsize },
       { addr: xa, strides: x.strides, size: x.dtype.itemsize },
     ];
-    if (vec) this.launch(`u_${op}`, shape, ops, (w) => [w.addrs[0]!, w.addrs[1]!, w.rows, w.n, w.row[1]!, w.step[1]!]);
+    if (vec)
+      this.launch(`u_${op}`, shape, ops, (w) => [
+        w.addrs[0]!,
+        w.addrs[1]!,
+        w.rows,
+        w.n,
+        w.row[1]!,
+        w.step[1]!,
+      ]);
     else
       this.launch(`cast_${ELEM_OF[x.dtype.name]}_${ELEM_OF[dtype.name]}`, shape, ops, (w) => [
         w.addrs[0]!,
@@ -371,11 +402,18 @@ export class WasmBackend implements Backend {
   binary(op: BinaryOp, a: Strided, b: Strided, shape: readonly number[], dtype: DType): Buf {
     const n = numel(shape);
     const f32in = a.dtype === float32 && b.dtype === float32;
-    if (op === 'pow' && f32in && dtype === float32 && b.strides.every((s) => s === 0) && !this.smallHost(n, a.buf)) {
+    if (
+      op === 'pow' &&
+      f32in &&
+      dtype === float32 &&
+      b.strides.every((s) => s === 0) &&
+      !this.smallHost(n, a.buf)
+    ) {
       // x^c for a constant c: the common exponents are unary kernels
       const c = this.hostView(b);
       const e = (c.buf as TypedArray)[c.offset]!;
-      const as: UnaryOp | null = e === 2 ? 'square' : e === 0.5 ? 'sqrt' : e === 1 ? 'copy' : e === -1 ? 'reciprocal' : null;
+      const as: UnaryOp | null =
+        e === 2 ? 'square' : e === 0.5 ? 'sqrt' : e === 1 ? 'copy' : e === -1 ? 'reciprocal' : null;
       if (as) return this.unary(as, a, shape, dtype);
     }
     const vec = f32in && dtype === float32 && (VEC_BINARY as readonly string[]).includes(op);
@@ -441,7 +479,15 @@ export class WasmBackend implements Backend {
     const de = ELEM_OF[dst.dtype.name];
     const se = ELEM_OF[src.dtype.name];
     const dstHost = isHost(dst.buf) || (dst.buf as WasmBuf).ptr < 0;
-    if (n === 0 || n < SMALL || !this.ready || dstHost || !de || !se || (accumulate && dst.dtype !== src.dtype)) {
+    if (
+      n === 0 ||
+      n < SMALL ||
+      !this.ready ||
+      dstHost ||
+      !de ||
+      !se ||
+      (accumulate && dst.dtype !== src.dtype)
+    ) {
       cpuBackend.copy(this.hostView(dst), this.hostView(src), shape, accumulate);
       return;
     }
@@ -481,7 +527,8 @@ export class WasmBackend implements Backend {
 
   reduce(op: ReduceOp, x: Strided, shape: readonly number[], axes: readonly number[], dtype: DType): Buf {
     const n = numel(shape);
-    const fast = (op === 'sum' || op === 'max' || op === 'min') && x.dtype === float32 && dtype === float32 && n > 0;
+    const fast =
+      (op === 'sum' || op === 'max' || op === 'min') && x.dtype === float32 && dtype === float32 && n > 0;
     const pattern = fast && !this.smallHost(n, x.buf) ? reducePattern(shape, x.strides, axes) : null;
     if (!pattern) return this.adopt(cpuBackend.reduce(op, this.hostView(x), shape, axes, dtype));
     const outN = numel(shape.filter((_, d) => !axes.includes(d)));
@@ -508,12 +555,25 @@ export class WasmBackend implements Backend {
           const o0 = Math.floor((outer * t) / p);
           const o1 = Math.floor((outer * (t + 1)) / p);
           jobs.push([
-            { fn, args: [plan.out + o0 * inner * 4, xa + o0 * outerStride * 4, o1 - o0, r, inner, outerStride * 4, rStride * 4] },
+            {
+              fn,
+              args: [
+                plan.out + o0 * inner * 4,
+                xa + o0 * outerStride * 4,
+                o1 - o0,
+                r,
+                inner,
+                outerStride * 4,
+                rStride * 4,
+              ],
+            },
           ]);
         } else {
           const c0 = t === 0 ? 0 : Math.floor((inner * t) / p / 4) * 4;
           const c1 = t === p - 1 ? inner : Math.floor((inner * (t + 1)) / p / 4) * 4;
-          jobs.push([{ fn, args: [plan.out + c0 * 4, xa + c0 * 4, 1, r, c1 - c0, outerStride * 4, rStride * 4] }]);
+          jobs.push([
+            { fn, args: [plan.out + c0 * 4, xa + c0 * 4, 1, r, c1 - c0, outerStride * 4, rStride * 4] },
+          ]);
         }
       }
     }
@@ -527,7 +587,12 @@ export class WasmBackend implements Backend {
   matmul(a: Strided, b: Strided, batch: number, m: number, k: number, n: number, dtype: DType): Buf {
     const ok = a.dtype === float32 && b.dtype === float32 && dtype === float32;
     const macs = batch * m * n * k;
-    if (!ok || batch * m * n === 0 || (macs < 4096 && this.smallHost(batch * m * n, a.buf, b.buf)) || !this.ready)
+    if (
+      !ok ||
+      batch * m * n === 0 ||
+      (macs < 4096 && this.smallHost(batch * m * n, a.buf, b.buf)) ||
+      !this.ready
+    )
       return this.adopt(cpuBackend.matmul(this.hostView(a), this.hostView(b), batch, m, k, n, dtype));
     const staged: number[][] = [];
     const total = batch * m * n;
@@ -539,9 +604,20 @@ export class WasmBackend implements Backend {
     const [bb, bk, bn] = b.strides.map((s) => s * 4) as [number, number, number];
     const fn = this.index.get('gemm')!;
     const parts = this.parts(macs, this.parallelFrom.macs);
-    const job = (t: number, aAt: number, bAt: number, cAt: number, mm: number, nn: number, bt: number): Job => {
+    const job = (
+      t: number,
+      aAt: number,
+      bAt: number,
+      cAt: number,
+      mm: number,
+      nn: number,
+      bt: number,
+    ): Job => {
       const s = this.scratch[t]!;
-      return { fn, args: [aAt, am, ak, bAt, bk, bn, cAt, mm, nn, k, n * 4, bt, ab, bb, m * n * 4, s.a, s.b, s.tile] };
+      return {
+        fn,
+        args: [aAt, am, ak, bAt, bk, bn, cAt, mm, nn, k, n * 4, bt, ab, bb, m * n * 4, s.a, s.b, s.tile],
+      };
     };
     const jobs: Job[][] = [];
     if (parts <= 1) jobs.push([job(0, aa, ba, plan.out, m, n, batch)]);
@@ -583,7 +659,9 @@ export class WasmBackend implements Backend {
     shape: readonly number[],
     dtype: DType,
   ): Buf {
-    return this.adopt(cpuBackend.scatterAdd(outShape, dim, this.hostView(index), this.hostView(src), shape, dtype));
+    return this.adopt(
+      cpuBackend.scatterAdd(outShape, dim, this.hostView(index), this.hostView(src), shape, dtype),
+    );
   }
   sort(x: Strided, shape: readonly number[], dim: number, descending: boolean): [Buf, Buf] {
     const [v, i] = cpuBackend.sort(this.hostView(x), shape, dim, descending);
@@ -602,7 +680,11 @@ type ReducePattern =
  * Recognises the layouts with a SIMD reduction kernel: [outer, r] with r contiguous (rows), or [outer, r, inner]
  * with inner contiguous (columns). Other layouts use the reference kernel.
  */
-function reducePattern(shape: readonly number[], strides: readonly number[], axes: readonly number[]): ReducePattern | null {
+function reducePattern(
+  shape: readonly number[],
+  strides: readonly number[],
+  axes: readonly number[],
+): ReducePattern | null {
   // merge adjacent dims with the same role and compatible strides
   const dims: { size: number; stride: number; red: boolean }[] = [];
   for (let d = 0; d < shape.length; d++) {
@@ -617,13 +699,21 @@ function reducePattern(shape: readonly number[], strides: readonly number[], axe
   }
   if (dims.length === 0) return null;
   const [d0, d1, d2] = dims;
-  if (dims.length === 1 && d0!.red && d0!.stride === 1) return { kind: 'rows', outer: 1, r: d0!.size, rowStride: 0 };
+  if (dims.length === 1 && d0!.red && d0!.stride === 1)
+    return { kind: 'rows', outer: 1, r: d0!.size, rowStride: 0 };
   if (dims.length === 2 && !d0!.red && d1!.red && d1!.stride === 1)
     return { kind: 'rows', outer: d0!.size, r: d1!.size, rowStride: d0!.stride };
   if (dims.length === 2 && d0!.red && !d1!.red && d1!.stride === 1)
     return { kind: 'cols', outer: 1, r: d0!.size, inner: d1!.size, outerStride: 0, rStride: d0!.stride };
   if (dims.length === 3 && !d0!.red && d1!.red && !d2!.red && d2!.stride === 1)
-    return { kind: 'cols', outer: d0!.size, r: d1!.size, inner: d2!.size, outerStride: d0!.stride, rStride: d1!.stride };
+    return {
+      kind: 'cols',
+      outer: d0!.size,
+      r: d1!.size,
+      inner: d2!.size,
+      outerStride: d0!.stride,
+      rStride: d1!.stride,
+    };
   return null;
 }
 

@@ -2,7 +2,7 @@
  * @file Mirrors of the backward, accumulation, flags and grad-mode scenarios of scripts/fixtures/autograd.py.
  */
 import * as torch from '../../../src/index.js';
-import { type Mirror, err, f32, f64, flags } from '../helpers.js';
+import { err, f32, f64, flags, type Mirror } from '../helpers.js';
 
 type Tensor = torch.Tensor;
 const g = (t: Tensor): Tensor => t.grad!;
@@ -17,6 +17,30 @@ export const backwardMirrors: Record<string, Mirror> = {
     const g2 = g(x).clone();
     y.backward();
     return { g1, g2, g3: x.grad };
+  },
+  accumulate_in_place() {
+    const x = f32([1, 2], true);
+    x.mul(2).sum().backward();
+    const gr = g(x);
+    x.mul(2).sum().backward();
+    const same = gr === x.grad;
+    x.mul(x).sum().backward();
+    const leaf = f32([1, 2], true);
+    leaf.backward(f32([1, 5]));
+    const empty = torch.zeros(0, { requiresGrad: true });
+    empty.sum().backward();
+    return { same, g: gr, version: gr.version, leafRoot: leaf.grad, empty: empty.grad };
+  },
+  hooks_and_inplace() {
+    const log: unknown[] = [];
+    const x = f32([1, 2], true);
+    const y = x.mul(2);
+    y.registerHook((gr) => void log.push(['old', gr.tolist()]));
+    y.retainGrad();
+    y.mul_(3);
+    y.registerHook((gr) => void log.push(['new', gr.tolist()]));
+    y.mul(y).sum().backward();
+    return { log, yGrad: y.grad, xGrad: x.grad };
   },
   backward_twice_error() {
     const x = f32([1, 2, 3], true);
@@ -51,11 +75,15 @@ export const backwardMirrors: Record<string, Mirror> = {
   backward_inputs() {
     const a = f32([1, 2], true);
     const b = f32([3, 4], true);
-    a.mul(b).sum().backward(null, { inputs: [a] });
+    a.mul(b)
+      .sum()
+      .backward(null, { inputs: [a] });
     const [aGrad, bGrad] = [a.grad, b.grad];
     const c = f32([1, 2], true);
     const y = c.mul(2);
-    y.mul(y).sum().backward(null, { inputs: [y] });
+    y.mul(y)
+      .sum()
+      .backward(null, { inputs: [y] });
     const e = err(() => a.mul(2).sum().backward(null, { inputs: [] }));
     return { aGrad, bGrad, yGrad: y.grad, yRetainsGrad: y.retainsGrad, cGrad: c.grad, error: e };
   },
@@ -72,7 +100,13 @@ export const backwardMirrors: Record<string, Mirror> = {
     const y = x.pow(3).sum();
     const [d1] = torch.autograd.grad(y, x, { createGraph: true });
     const [d2] = torch.autograd.grad(d1!.sum(), x);
-    return { g: d1, g2: d2, gRequiresGrad: d1!.requiresGrad, g2RequiresGrad: d2!.requiresGrad, xGrad: x.grad };
+    return {
+      g: d1,
+      g2: d2,
+      gRequiresGrad: d1!.requiresGrad,
+      g2RequiresGrad: d2!.requiresGrad,
+      xGrad: x.grad,
+    };
   },
   third_derivative() {
     const x = f64([0.5, 1, 2], true);
@@ -208,7 +242,13 @@ export const backwardMirrors: Record<string, Mirror> = {
     z.backward();
     const leaf = f32([1], true);
     leaf.retainGrad();
-    return { first, second: y.grad, retainsGrad: y.retainsGrad, leafRetainsGrad: leaf.retainsGrad, x: x.grad };
+    return {
+      first,
+      second: y.grad,
+      retainsGrad: y.retainsGrad,
+      leafRetainsGrad: leaf.retainsGrad,
+      x: x.grad,
+    };
   },
   detach_semantics() {
     const x = f32([1, 2, 3], true);
@@ -216,7 +256,13 @@ export const backwardMirrors: Record<string, Mirror> = {
     const d = y.detach();
     const v0 = y.version;
     d.select(0, 0).fill_(100);
-    const out: Record<string, unknown> = { y, dFlags: flags(d), yVersion: y.version, dVersion: d.version, v0 };
+    const out: Record<string, unknown> = {
+      y,
+      dFlags: flags(d),
+      yVersion: y.version,
+      dVersion: d.version,
+      v0,
+    };
     const z = x.mul(3);
     z.detach_();
     out.detach_ = flags(z);
@@ -246,5 +292,33 @@ export const backwardMirrors: Record<string, Mirror> = {
     out.tensorUnchanged = t;
     out.cloneIsNormal = t.clone().isInference;
     return out;
+  },
+  inference_mode_views() {
+    const x = torch.ones(3);
+    const w = f32([1, 1, 1], true);
+    const [v, ti, inside] = torch.inferenceMode(() => {
+      const v = x.narrow(0, 0, 2);
+      x.add_(1);
+      const ti = torch.ones(2);
+      const tv = ti.narrow(0, 0, 1);
+      w.add_(1);
+      return [
+        v,
+        ti,
+        { viewOfNormal: v.isInference, xVersion: x.version, viewOfInference: tv.isInference, w: w.clone() },
+      ] as const;
+    });
+    v.mul_(2);
+    return {
+      inside,
+      x,
+      mixed: ti.add(w.narrow(0, 0, 2)),
+      detach: ti.detach().isInference,
+      clone: ti.clone().isInference,
+      view: ti.view(2).isInference,
+      zeroOutside: err(() => ti.zero_()),
+      zeroInNoGrad: err(() => torch.noGrad(() => ti.zero_())),
+      enabledAfter: torch.isInferenceModeEnabled(),
+    };
   },
 };

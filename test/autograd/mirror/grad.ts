@@ -3,7 +3,7 @@
  * scripts/fixtures/autograd.py.
  */
 import * as torch from '../../../src/index.js';
-import { type Mirror, err, f32, f64, flags, node } from '../helpers.js';
+import { err, f32, f64, flags, type Mirror, node } from '../helpers.js';
 
 type Tensor = torch.Tensor;
 type Ctx = torch.autograd.FunctionCtx;
@@ -74,6 +74,24 @@ class WrongCount extends torch.autograd.Function {
   }
   static override backward(_ctx: Ctx, g: Tensor): [Tensor] {
     return [g];
+  }
+}
+
+class WrongShape extends torch.autograd.Function {
+  static override forward(_ctx: Ctx, x: Tensor): Tensor {
+    return x.mul(2);
+  }
+  static override backward(): Tensor {
+    return torch.ones(3);
+  }
+}
+
+class GradForConstant extends torch.autograd.Function {
+  static override forward(_ctx: Ctx, x: Tensor, c: number): Tensor {
+    return x.mul(c);
+  }
+  static override backward(_ctx: Ctx, g: Tensor): [Tensor, Tensor] {
+    return [g.mul(2), torch.ones(1)];
   }
 }
 
@@ -170,7 +188,10 @@ export const gradMirrors: Record<string, Mirror> = {
   hessian_vector_product() {
     const x = f64([1, 2, 3], true);
     const v = f64([1, 0, -1]);
-    const f = x.pow(2).mul(torch.cat([x.narrow(0, 2, 1), x.narrow(0, 0, 2)])).sum();
+    const f = x
+      .pow(2)
+      .mul(torch.cat([x.narrow(0, 2, 1), x.narrow(0, 0, 2)]))
+      .sum();
     const [g] = torch.autograd.grad(f, x, { createGraph: true });
     const [hv] = torch.autograd.grad(g!, x, { gradOutputs: v });
     return { g, hv };
@@ -181,7 +202,9 @@ export const gradMirrors: Record<string, Mirror> = {
     const z = f32([3], true);
     const twice = torch.autograd.grad(x.mul(x).sum(), [x, x]);
     const identity = torch.autograd.grad(x, x, { gradOutputs: torch.ones(2) });
-    x.mul(2).sum().backward(null, { inputs: [z] });
+    x.mul(2)
+      .sum()
+      .backward(null, { inputs: [z] });
     return { twice, identity, unrelatedInput: [z.grad, x.grad] };
   },
   hooks_called_once() {
@@ -252,8 +275,17 @@ export const gradMirrors: Record<string, Mirror> = {
   custom_function_non_differentiable() {
     const x = f32([3, -1, 2], true);
     const [values, sign] = WithSign.apply(x);
-    values.mul(f32([1, 10, 100])).sum().backward();
-    return { values: flags(values), sign: flags(sign), signValue: sign, grad: x.grad, gradOfNonDiff: WithSign.seen };
+    values
+      .mul(f32([1, 10, 100]))
+      .sum()
+      .backward();
+    return {
+      values: flags(values),
+      sign: flags(sign),
+      signValue: sign,
+      grad: x.grad,
+      gradOfNonDiff: WithSign.seen,
+    };
   },
   custom_function_errors() {
     const x = f32([1, 2], true);
@@ -263,7 +295,9 @@ export const gradMirrors: Record<string, Mirror> = {
     const out = Cube.apply(a);
     a.mul_(2);
     const modified = err(() => out.sum().backward());
-    return { wrongCount: wrong, savedModified: modified };
+    const wrongShape = err(() => WrongShape.apply(x).sum().backward());
+    const nonTensorGrad = err(() => GradForConstant.apply(x, 2).sum().backward());
+    return { wrongCount: wrong, savedModified: modified, wrongShape, nonTensorGrad };
   },
   custom_function_double_backward() {
     const x = f64([1, 2], true);
@@ -312,8 +346,8 @@ export const gradMirrors: Record<string, Mirror> = {
       matvec: jacobian((t) => A.matmul(t), x),
       scalarOut: jacobian((t) => t.pow(2).sum(), x),
       matrixIn: jacobian((t) => t.sum(0), A),
-      twoInputs: jacobian((a, b) => a!.mul(b!).add(b!.exp()), [x, y]),
-      unusedInput: jacobian((a) => a!.mul(2), [x, y]),
+      twoInputs: jacobian((a, b) => a.mul(b).add(b.exp()), [x, y]),
+      unusedInput: jacobian((a) => a.mul(2), [x, y]),
       constant: jacobian(() => torch.ones(2, { dtype: torch.float64 }), x),
       hessCubic: hessian((t) => t.pow(3).sum(), x),
       hessQuadratic: hessian((t) => t.matmul(Q).matmul(t), x),
@@ -336,7 +370,22 @@ export const gradMirrors: Record<string, Mirror> = {
         ]),
       ),
       inputsUntouched: { requiresGrad: x.requiresGrad, grad: x.grad },
-      createGraph: (jacobian((t) => t.pow(3), f64([2], true), { createGraph: true }) as Tensor).requiresGrad,
+      createGraph: jacobian((t) => t.pow(3), f64([2], true), { createGraph: true }).requiresGrad,
+      multiOutput: jacobian((t) => [t.pow(2), t.sum()], x),
+      multiBoth: jacobian((a, b) => [a.mul(b), a.add(b).sum()], [x, y]),
+      hessTwoInputs: hessian((a, b) => a.mul(a).mul(b).sum().add(b.sum().pow(2)), [x, y]),
+      connected: (() => {
+        const z = f64([1, 2, 3], true);
+        jacobian((t) => t.pow(3), z, { createGraph: true })
+          .sum()
+          .backward();
+        const g1 = z.grad!.clone();
+        z.grad = null;
+        hessian((t) => t.pow(3).sum(), z, { createGraph: true })
+          .sum()
+          .backward();
+        return { jacobian: g1, hessian: z.grad };
+      })(),
     };
   },
 

@@ -3,7 +3,7 @@
  * nextFunctions (AccumulateGrad for leaves, null for inputs without grad), hook order and replacement.
  */
 import * as torch from '../../../src/index.js';
-import { type Mirror, f32, node } from '../helpers.js';
+import { err, f32, type Mirror, node } from '../helpers.js';
 
 type Tensor = torch.Tensor;
 
@@ -166,6 +166,19 @@ export const graphMirrors: Record<string, Mirror> = {
     c.registerHook(() => void log.push('c'));
     d.sum().backward();
     return { log };
+  },
+  hook_errors() {
+    const x = f32([1, 2], true);
+    let y = x.mul(2);
+    y.registerHook(() => torch.ones(3));
+    const size = err(() => y.sum().backward());
+    y = x.mul(2);
+    y.registerHook(() => 5 as never);
+    const kind = err(() => y.sum().backward());
+    const w = f32([1, 2], true);
+    w.registerHook((g) => g.double());
+    const dtype = err(() => w.mul(2).sum().backward());
+    return { size, kind, dtype, xGrad: x.grad, wGrad: w.grad };
   },
   retain_grad_with_hook() {
     const a = f32([1, 1], true);

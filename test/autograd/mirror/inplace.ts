@@ -4,7 +4,7 @@
  * Python's `y[0]` is `select(0, 0)` here, `y[:, 1:]` is `narrow(1, 1, 2)`, and `x[1] = v` is `select(0, 1).fill_(v)`.
  */
 import * as torch from '../../../src/index.js';
-import { type Mirror, err, f32, flags, node } from '../helpers.js';
+import { err, f32, flags, type Mirror, node } from '../helpers.js';
 
 const mat = (rg = false) =>
   f32(
@@ -48,7 +48,12 @@ export const inplaceMirrors: Record<string, Mirror> = {
     const x = f32([1, 2, 3], true);
     const e = err(() => x.add_(1));
     const ev = err(() => x.select(0, 0).mul_(2));
-    const out: Record<string, unknown> = { error: e, viewError: ev, unchanged: x.clone(), version: x.version };
+    const out: Record<string, unknown> = {
+      error: e,
+      viewError: ev,
+      unchanged: x.clone(),
+      version: x.version,
+    };
     torch.noGrad(() => x.sub_(0.5));
     out.noGradAllowed = x;
     out.noGradVersion = x.version;
@@ -94,7 +99,14 @@ export const inplaceMirrors: Record<string, Mirror> = {
     z.mul_(3);
     z.exp_();
     z.sum().backward();
-    return { afterExp_: n1, afterMul_: y.gradFn?.name ?? null, error: e, z, grad: x.grad, zGraph: node(z.gradFn, { x }, 3) };
+    return {
+      afterExp_: n1,
+      afterMul_: y.gradFn?.name ?? null,
+      error: e,
+      z,
+      grad: x.grad,
+      zGraph: node(z.gradFn, { x }, 3),
+    };
   },
   inplace_into_plain_tensor() {
     const x = f32([1, 2, 3], true);
@@ -138,7 +150,9 @@ export const inplaceMirrors: Record<string, Mirror> = {
     const v = y.view(6);
     v.mul_(2);
     const out: Record<string, unknown> = { base: node(y.gradFn, { x }, 2), view: node(v.gradFn, { x }, 1) };
-    v.mul(f32([1, 2, 3, 4, 5, 6])).sum().backward();
+    v.mul(f32([1, 2, 3, 4, 5, 6]))
+      .sum()
+      .backward();
     out.grad = x.grad;
     out.y = y;
     return out;

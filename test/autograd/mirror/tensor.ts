@@ -2,7 +2,7 @@
  * @file Mirrors of the printing, promotion, view, creation and read scenarios of scripts/fixtures/autograd.py.
  */
 import * as torch from '../../../src/index.js';
-import { type Mirror, err, f32, f64, fixtures, flags } from '../helpers.js';
+import { err, f32, f64, fixtures, flags, type Mirror } from '../helpers.js';
 import { MyExp } from './grad.js';
 
 type Tensor = torch.Tensor;
@@ -47,7 +47,9 @@ export const tensorMirrors: Record<string, Mirror> = {
   },
   promotion() {
     // the operand specifications are the fixture's own (inputs, not observations)
-    const fixture = (fixtures.scenarios.promotion as { pairs: { a: Operand; b: Operand }[] }).pairs.map((p) => [p.a, p.b]);
+    const fixture = (fixtures.scenarios.promotion as { pairs: { a: Operand; b: Operand }[] }).pairs.map(
+      (p) => [p.a, p.b],
+    );
     const make = (o: Operand): Tensor | number | boolean => {
       if (o[0] === 't') {
         const [, dt, dim] = o as [string, string, number];
@@ -66,7 +68,10 @@ export const tensorMirrors: Record<string, Mirror> = {
       rec.mul = ta.mul(tb).dtype.name;
       rec.div = ta.div(tb).dtype.name;
       rec.lt = ta.lt(tb).dtype.name;
-      const anyBool = ta.dtype === torch.bool || typeof tb === 'boolean' || (tb instanceof torch.Tensor && tb.dtype === torch.bool);
+      const anyBool =
+        ta.dtype === torch.bool ||
+        typeof tb === 'boolean' ||
+        (tb instanceof torch.Tensor && tb.dtype === torch.bool);
       rec.sub = anyBool ? err(() => ta.sub(tb)) : ta.sub(tb).dtype.name;
       return rec;
     });
@@ -128,7 +133,11 @@ export const tensorMirrors: Record<string, Mirror> = {
     x.t().mul(w).sum().backward();
     const g1 = x.grad!.clone();
     x.grad = null;
-    x.narrow(1, 1, 2).select(0, 1).mul(f32([10, 20])).sum().backward();
+    x.narrow(1, 1, 2)
+      .select(0, 1)
+      .mul(f32([10, 20]))
+      .sum()
+      .backward();
     const g2 = x.grad!.clone();
     x.grad = null;
     x.unsqueeze(0).expand(2, 2, 3).sum().backward();
