@@ -230,14 +230,18 @@ class OpNode<P> extends Node {
     if (this.savedOuts) this.savedOuts = [saveTensor(t, this.name)];
   }
 
-  /** True when `t` is saved as an input. */
-  savesInput(t: TensorImpl): boolean {
-    return this.saved?.some((s) => s?.peek() === t) ?? false;
+  /** True when `t` is saved as input 0 (`self` of the in-place op that made this node). */
+  savesSelf(t: TensorImpl): boolean {
+    return this.saved?.[0]?.peek() === t;
   }
 
-  /** Replaces saved input `t` by `replacement` (a snapshot taken before `t` is overwritten in place). */
-  resaveInput(t: TensorImpl, replacement: TensorImpl): void {
-    this.saved = this.saved?.map((s) => (s?.peek() === t ? saveTensor(replacement, this.name) : s)) ?? null;
+  /**
+   * Replaces saved input 0 by `replacement` (a snapshot taken before it is overwritten in place). Only `self`:
+   * the same tensor saved as another input (y.mul_(y)) stays saved at its old version, so backward refuses it as
+   * PyTorch does.
+   */
+  resaveSelf(replacement: TensorImpl): void {
+    if (this.saved?.[0]) this.saved[0] = saveTensor(replacement, this.name);
   }
 
   override savedTensors(): readonly { readonly name: string; readonly tensor: TensorImpl }[] {
@@ -329,7 +333,7 @@ export function rebindSavedOutput(node: Node, t: TensorImpl): void {
  * @example preserveSavedSelf(r.gradFn, self)
  */
 export function preserveSavedSelf(node: Node, t: TensorImpl): void {
-  if (node instanceof OpNode && node.savesInput(t)) node.resaveInput(t, kContiguous(t, true));
+  if (node instanceof OpNode && node.savesSelf(t)) node.resaveSelf(kContiguous(t, true));
 }
 
 /** The clone op (CloneBackward0): a contiguous copy that records. @example cloneOp([x]) */

@@ -129,17 +129,6 @@ function checkSub(a: Operand, b: Operand): void {
   );
 }
 
-function numericDtype(op: string, tensors: readonly T[], dtype: DType): DType {
-  check(
-    dtype !== bool || op === 'mul' || op === 'add' || op === 'maximum' || op === 'minimum',
-    () =>
-      `${op}: bool tensors do not support this op (Subtraction, the \`-\` operator, with a bool tensor is not ` +
-      `supported). Convert with .to(torch.float32) or .int() first.`,
-  );
-  void tensors;
-  return dtype;
-}
-
 /**
  * Elementwise `a + alpha·b` with broadcasting; numbers accepted on either side.
  * @example torch.add(x, 1) ; torch.add(a, b, { alpha: 2 })
@@ -148,7 +137,7 @@ export function add(a: Operand, b: Operand, opts?: { alpha?: number }): T {
   const [[x, y], dtype] = toTensors('add', [a, b]);
   const alpha = opts?.alpha ?? 1;
   checkAlpha(alpha, dtype);
-  return applyOp(AddSpec, [x!, y!], { alpha, dtype: numericDtype('add', [x!, y!], dtype) });
+  return applyOp(AddSpec, [x!, y!], { alpha, dtype });
 }
 
 /**

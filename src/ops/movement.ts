@@ -13,7 +13,6 @@ import {
   sameShape,
   viewStrides,
 } from '../core/shape.js';
-import { isGradEnabled } from '../graph/grad-mode.js';
 import { fromBuf, type TensorImpl } from '../graph/tensor-impl.js';
 import { check, checkType, fmtShape, isInt } from '../util/assert.js';
 import { applyMultiOp, applyOp, cloneOp, type MultiOpSpec, type OpSpec } from './define.js';
@@ -629,17 +628,25 @@ export function stack(tensors: readonly T[], dim = 0): T {
     );
   });
   const d = normalizeDim(dim, ref.shape.length + 1);
-  const out = cat(
-    tensors.map((x) => unsqueeze(x, d)),
-    d,
-  );
-  if (out.gradFn && isGradEnabled()) renameNode(out, 'StackBackward0');
-  return out;
+  const dtype = tensors.reduce((acc, x) => promoteTypes(acc, x.dtype), ref.dtype);
+  return applyOp(StackSpec, tensors, { dim: d, dtype });
 }
 
-function renameNode(t: T, name: string): void {
-  Object.defineProperty(t.gradFn!, 'name', { value: name });
+/** `x` seen with a size-1 dim inserted at `d` (a kernel-level view, not recorded). */
+function kUnsqueezed(x: T, d: number): T {
+  const shape = x.shape.slice();
+  const strides = x.strides.slice();
+  strides.splice(d, 0, d < x.shape.length ? x.shape[d]! * x.strides[d]! : 1);
+  shape.splice(d, 0, 1);
+  return kView(x, shape, strides, x.offset);
 }
+
+const StackSpec: OpSpec<{ dim: number; dtype: DType }> = {
+  name: 'StackBackward0',
+  forward: (xs, p) => CatSpec.forward(xs.map((x) => kUnsqueezed(x, p.dim)), p),
+  // each input's gradient is its slice of the output gradient
+  backward: (g, inputs, _out, needs, { dim }) => inputs.map((_, i) => (needs[i] ? select(g, dim, i) : null)),
+};
 
 const RepeatSpec: OpSpec<readonly number[]> = {
   name: 'RepeatBackward0',

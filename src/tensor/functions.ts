@@ -10,6 +10,7 @@ import * as lin from '../ops/matmul.js';
 import * as mov from '../ops/movement.js';
 import { resultTypeOf } from '../ops/operands.js';
 import * as red from '../ops/reduce.js';
+import * as sortOps from '../ops/sort.js';
 import type { Tensor, TensorOrNumber, ValuesIndices } from './tensor.js';
 
 type N = TensorOrNumber;
@@ -164,6 +165,19 @@ export const all = (x: Tensor, dim?: red.Dims | red.ReduceOptions, opts?: red.Re
   T(red.all(x, dim, opts));
 /** Running sum. @example torch.cumsum(x, 0) */
 export const cumsum = (x: Tensor, dim: number): Tensor => T(red.cumsum(x, dim));
+/** Sorted values and indices along dim. @example torch.sort(x, 1) */
+export const sort = (x: Tensor, dim = -1, opts?: { descending?: boolean; stable?: boolean }): ValuesIndices =>
+  sortOps.sort(x, dim, opts) as ValuesIndices;
+/** Indices that sort along dim. @example torch.argsort(x) */
+export const argsort = (x: Tensor, dim = -1, opts?: { descending?: boolean; stable?: boolean }): Tensor =>
+  T(sortOps.argsort(x, dim, opts));
+/** The k largest entries along dim. @example torch.topk(x, 2) */
+export const topk = (
+  x: Tensor,
+  k: number,
+  dim = -1,
+  opts?: { largest?: boolean; sorted?: boolean },
+): ValuesIndices => sortOps.topk(x, k, dim, opts) as ValuesIndices;
 /** Softmax. @example torch.softmax(x, 1) */
 export const softmax = (x: Tensor, dim: number): Tensor => T(softmaxOp(x, dim));
 /** log-softmax. @example torch.logSoftmax(x, 1) */

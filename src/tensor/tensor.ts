@@ -19,6 +19,7 @@ import { bmm, dot, matmul, mm, mv } from '../ops/matmul.js';
 import * as mv_ from '../ops/movement.js';
 import type { Operand } from '../ops/operands.js';
 import * as red from '../ops/reduce.js';
+import * as sortOps from '../ops/sort.js';
 import { check, checkType } from '../util/assert.js';
 import { type FormatDtype, formatTensor } from './format.js';
 import { fromData, type NestedData } from './from-data.js';
@@ -585,6 +586,18 @@ export class Tensor extends TensorImpl {
   all(dim?: red.Dims | red.ReduceOptions, opts?: red.ReduceOptions): Tensor {
     return asT(red.all(this, dim, opts));
   }
+  /** Sorted values and their indices along dim. @example const { values, indices } = x.sort(0); */
+  sort(dim = -1, opts?: { descending?: boolean; stable?: boolean }): ValuesIndices {
+    return sortOps.sort(this, dim, opts) as ValuesIndices;
+  }
+  /** Indices that sort along dim. @example x.argsort() */
+  argsort(dim = -1, opts?: { descending?: boolean; stable?: boolean }): Tensor {
+    return asT(sortOps.argsort(this, dim, opts));
+  }
+  /** The k largest (or smallest) entries along dim. @example x.topk(3).values */
+  topk(k: number, dim = -1, opts?: { largest?: boolean; sorted?: boolean }): ValuesIndices {
+    return sortOps.topk(this, k, dim, opts) as ValuesIndices;
+  }
   /** Running sum. @example x.cumsum(0) */
   cumsum(dim: number): Tensor {
     return asT(red.cumsum(this, dim));
@@ -783,7 +796,8 @@ export class Tensor extends TensorImpl {
     const shape = broadcastShapes(this.shape, src.shape); // throws PyTorch's message naming both sizes
     check(
       sameShape(shape, this.shape),
-      () => `copy_: output with shape [${this.shape.join(', ')}] doesn't match the broadcast shape [${shape.join(', ')}]`,
+      () =>
+        `copy_: output with shape [${this.shape.join(', ')}] doesn't match the broadcast shape [${shape.join(', ')}]`,
     );
     const s = src.device === this.device ? src : toDevice(src, this.device);
     return inplace(this, () => ew.copyInto(this, s), 'copy_') as this;
