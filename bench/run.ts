@@ -102,7 +102,7 @@ lines.push(
 );
 lines.push(`| workload | unit | ${names.join(' | ')} |`);
 lines.push(`| --- | --- | ${names.map(() => '---:').join(' | ')} |`);
-for (const key of rowOrder) {
+for (const key of rowOrder.filter((k) => !k.startsWith('cold'))) {
   const row = table.get(key)!;
   const any = [...row.values()][0]!;
   const cells = names.map((n) => {
@@ -126,7 +126,7 @@ const peers: [string, string][] = [
 lines.push(`| workload | ${peers.map(([p, t]) => `vs ${p} (tsgrad ${t})`).join(' | ')} | vs plain TS (1T) |`);
 lines.push(`| --- | ${peers.map(() => '---:').join(' | ')} | ---: |`);
 for (const key of rowOrder) {
-  if (key.startsWith('ceiling') || key.startsWith('cold')) continue;
+  if (key.startsWith('ceiling') || key.startsWith('cold')) continue; // not comparable
   lines.push(
     `| ${key} | ${peers.map(([p, t]) => ratio(key, p, t)).join(' | ')} | ${ratio(key, 'tsgrad plain-TS', '1T')} |`,
   );
@@ -143,6 +143,12 @@ if (ceil1 && ceil2) {
     `- 2 threads: ${fmt(w2('2T') ?? 0)} of ${fmt(ceil2)} GFLOP/s = ${(((w2('2T') ?? 0) / ceil2) * 100).toFixed(0)}%`,
   );
 }
+const cold = table.get('cold import + first matmul')?.get('tsgrad cold start')?.value;
+if (cold !== undefined)
+  lines.push(
+    '',
+    `Cold start (fresh process, TypeScript run through tsx): import + first 256x256 matmul in ${fmt(cold)} ms.`,
+  );
 lines.push('', '![chart](results.svg)', '');
 writeFileSync(join(here, 'RESULTS.md'), `${lines.join('\n')}\n`);
 writeFileSync(join(here, 'results.svg'), chart());

@@ -92,14 +92,14 @@ if (want('W2'))
 // W3: MLP 784-512-512-10, ReLU, cross-entropy, batch 128, one SGD step
 if (want('W3')) {
   torch.manualSeed(0);
-  const layers: torch.nn.Module[] = [
+  const layers = [
     new torch.nn.Linear(784, 512),
     new torch.nn.ReLU(),
     new torch.nn.Linear(512, 512),
     new torch.nn.ReLU(),
     new torch.nn.Linear(512, 10),
   ];
-  const model = new torch.nn.Sequential(...layers);
+  const model = new torch.nn.Sequential(...(layers as unknown as torch.nn.Module[]));
   const opt = new torch.optim.SGD(model.parameters(), { lr: 0.01 });
   const x = t(seeded(128 * 784, 6), [128, 784]);
   const y = torch.tensor(
@@ -168,7 +168,7 @@ if (want('W6')) {
   try {
     torch.manualSeed(0);
     const nn = torch.nn;
-    const layers: torch.nn.Module[] = [
+    const layers = [
       new nn.Conv2d(1, 8, 3, { padding: 1 }),
       new nn.ReLU(),
       new nn.MaxPool2d(2),
@@ -178,7 +178,7 @@ if (want('W6')) {
       new nn.Flatten(),
       new nn.Linear(16 * 7 * 7, 10),
     ];
-    const model = new nn.Sequential(...layers);
+    const model = new nn.Sequential(...(layers as unknown as torch.nn.Module[]));
     const opt = new torch.optim.SGD(model.parameters(), { lr: 0.01 });
     const x = t(seeded(32 * 784, 10), [32, 1, 28, 28]);
     const y = torch.tensor(

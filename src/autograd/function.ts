@@ -8,6 +8,7 @@ import { TensorImpl } from '../graph/tensor-impl.js';
 import { gradientEdge } from '../ops/define.js';
 import { kView, kZeros } from '../ops/kernels.js';
 import { check } from '../util/assert.js';
+import { rebase } from './inplace.js';
 
 /**
  * The `ctx` of a custom Function: save tensors for backward, read which inputs need gradients.
@@ -37,6 +38,15 @@ export class FunctionCtx<T extends TensorImpl = TensorImpl> {
   markNonDifferentiable(...tensors: TensorImpl[]): void {
     for (const t of tensors) this.nonDifferentiable.add(t);
   }
+  /**
+   * Marks inputs that forward modified in place (and returns): they take the Function's node as their history.
+   * @example static forward(ctx, x) { x.mul_(2); ctx.markDirty(x); return x; }
+   */
+  markDirty(...tensors: TensorImpl[]): void {
+    for (const t of tensors) this.dirty.add(t);
+  }
+  /** @internal tensors modified in place by forward */
+  dirty = new Set<TensorImpl>();
   /** Whether null gradients reach backward as zeros (true) or as null (false). @example ctx.setMaterializeGrads(false) */
   setMaterializeGrads(flag: boolean): void {
     this.materializeGrads = flag;
@@ -147,27 +157,48 @@ export class Function {
     const ctx = new FunctionCtx();
     ctx.nodeName = `${this.name}Backward`;
     ctx.needsInputGrad = args.map((a) => a instanceof TensorImpl && a.requiresGrad);
+    const record = isGradEnabled() && ctx.needsInputGrad.some(Boolean);
+    const tensorArgIndex = args.flatMap((a, i) => (a instanceof TensorImpl ? [i] : []));
+    // the edges of the inputs' histories as they are before forward (which may modify them: markDirty)
+    const edges = record ? tensorArgIndex.map((i) => gradientEdge(args[i] as TensorImpl)) : [];
     const out = withGradDisabled(() =>
       (this.forward as (c: FunctionCtx, ...a: unknown[]) => unknown)(ctx, ...args),
     );
     ctx.commitSaved();
-    const record = isGradEnabled() && ctx.needsInputGrad.some(Boolean);
-    if (!record) return out as R;
-    const tensorArgIndex = args.flatMap((a, i) => (a instanceof TensorImpl ? [i] : []));
-    const node = new CustomNode(
-      this,
-      ctx,
-      tensorArgIndex,
-      args.length,
-      tensorArgIndex.map((i) => gradientEdge(args[i] as TensorImpl)),
-    );
     const outs = Array.isArray(out) ? (out as unknown[]) : [out];
+    for (const d of ctx.dirty)
+      check(
+        args.includes(d) && outs.includes(d),
+        () =>
+          `${this.name}: a tensor marked dirty must be an input that forward modified in place and returns as an ` +
+          'output. Return it, or do not mark it.',
+      );
+    if (!record) return out as R;
+    for (const d of ctx.dirty)
+      check(
+        d.gradFn !== null || !d._requiresGrad,
+        `a leaf Variable that requires grad has been used in an in-place operation (${this.name}). Pass a clone() ` +
+          'of it, or call the Function inside torch.noGrad(() => ...).',
+      );
+    for (const d of ctx.dirty)
+      check(
+        d.base === null || (outs.length === 1 && args[tensorArgIndex[0]!] === d),
+        `${this.name}: Functions which modify views in-place must return a single Variable, and take the view as ` +
+          'their first tensor argument.',
+      );
+    const node = new CustomNode(this, ctx, tensorArgIndex, args.length, edges);
     const wrapped = outs.map((o, i) => {
       if (!(o instanceof TensorImpl)) return o;
+      node.outputMeta[i] = { shape: o.shape, dtype: o.dtype };
+      const differentiable = o.dtype.isFloatingPoint && !ctx.nonDifferentiable.has(o);
+      if (ctx.dirty.has(o)) {
+        // modified in place: the input itself takes the new history, as after any in-place op
+        if (differentiable) rebase(o, node, i);
+        return o;
+      }
       // an input returned as-is becomes a new tensor sharing its storage, as PyTorch does
       const t = args.includes(o) ? kView(o, o.shape, o.strides, o.offset) : o;
-      node.outputMeta[i] = { shape: t.shape, dtype: t.dtype };
-      if (t.dtype.isFloatingPoint && !ctx.nonDifferentiable.has(o)) {
+      if (differentiable) {
         t.gradFn = node;
         t.outputNr = i;
       }

@@ -146,7 +146,12 @@ function typeName(n: string): string {
   return { float32: 'Float', float64: 'Double', int32: 'Int', bool: 'Bool' }[n] ?? n;
 }
 
-function rebase(self: TensorImpl, node: Node, outputNr: number): void {
+/**
+ * Gives `self`, just modified in place, the history `node` (output `outputNr`): directly, or through its base with
+ * CopySlices when it is a view (Note [View + inplace]). retainGrad follows the tensor.
+ * @example rebase(x, customNode, 0) // ctx.markDirty(x) in a custom Function
+ */
+export function rebase(self: TensorImpl, node: Node, outputNr: number): void {
   // retainGrad follows the tensor to its new history (PyTorch 2.x); the old node must no longer fill .grad
   const old = self.retainsGrad ? self.gradFn : null;
   const retain = old?.retainGradHooks?.get(self.outputNr);

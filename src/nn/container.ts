@@ -2,6 +2,8 @@
  * @file Containers: Sequential (chains modules), ModuleList (an indexable list) and ModuleDict (a keyed map), each
  * registering its modules so that parameters, state dicts and printing see them (keys '0', '1'... as PyTorch).
  */
+
+import type { Tensor } from '../tensor/tensor.js';
 import { check, checkType, isInt } from '../util/assert.js';
 import { Module } from './module.js';
 
@@ -79,7 +81,7 @@ export class Sequential extends Module {
   [Symbol.iterator](): Iterator<Module> {
     return this.children()[Symbol.iterator]();
   }
-  override forward(input: unknown): unknown {
+  override forward(input: Tensor): Tensor {
     let x = input;
     for (const m of this.children()) x = m(x);
     return x;

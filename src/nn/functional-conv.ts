@@ -12,7 +12,7 @@ import { kBinary, kContiguous, kCopyInto, kFull, kMatmul, kReduce, kView, kZeros
 import { matmul, mm } from '../ops/matmul.js';
 import { cat, expand, narrow, permute, reshape, scatterAdd, transpose, unsqueeze } from '../ops/movement.js';
 import { sum } from '../ops/reduce.js';
-import { check, fmtShape } from '../util/assert.js';
+import { check, checkType, fmtShape, isInt } from '../util/assert.js';
 
 type T = TensorImpl;
 
@@ -376,4 +376,39 @@ export function checkInput4d(x: T, what: string): void {
       `${what}: Expected 3D (unbatched) or 4D (batched) input with non-zero sizes, but got input of size: ` +
       `${fmtShape(x.shape)}. Add a batch dim with unsqueeze(0) or reshape to [N, C, H, W].`,
   );
+}
+
+/** A size given as one number or one per spatial dim. @example 3 ; [3, 5] */
+export type Size2 = number | readonly [number, number];
+
+/**
+ * `[a, a]` for a number, the pair itself otherwise (PyTorch's `_pair`), checking that each is a non-negative integer.
+ * @example pair(3, 'kernel_size') // [3, 3]
+ */
+export function pair(v: Size2, what: string): [number, number] {
+  const p: readonly number[] = typeof v === 'number' ? [v, v] : v;
+  checkType(
+    Array.isArray(p) && p.length === 2 && p.every((x) => isInt(x) && x >= 0),
+    () => `${what} must be an integer or a pair of integers, got ${JSON.stringify(v)}`,
+  );
+  return [p[0]!, p[1]!];
+}
+
+/**
+ * Padding [top, bottom, left, right] of a convolution ('same' pads the extra pixel at the bottom/right, as PyTorch).
+ * @example convPadding('same', [3, 3], [1, 1]) // [1, 1, 1, 1]
+ */
+export function convPadding(
+  padding: Size2 | 'same' | 'valid',
+  kernel: readonly [number, number],
+  dilation: readonly [number, number],
+): [number, number, number, number] {
+  if (padding === 'valid') return [0, 0, 0, 0];
+  if (padding === 'same') {
+    const th = dilation[0] * (kernel[0] - 1);
+    const tw = dilation[1] * (kernel[1] - 1);
+    return [Math.floor(th / 2), th - Math.floor(th / 2), Math.floor(tw / 2), tw - Math.floor(tw / 2)];
+  }
+  const [ph, pw] = pair(padding, 'padding');
+  return [ph, ph, pw, pw];
 }

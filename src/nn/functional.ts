@@ -3,7 +3,7 @@
  * PyTorch's, with keyword arguments in one options object; composites (crossEntropy, l1Loss) are built as PyTorch
  * builds them, so their graphs carry the same nodes.
  */
-import { float32, int32 } from '../core/dtype.js';
+import { int32 } from '../core/dtype.js';
 import { defaultGenerator, type Generator } from '../core/random.js';
 import type { TensorImpl } from '../graph/tensor-impl.js';
 import { logSoftmax as logSoftmaxOp, softmax as softmaxOp } from '../ops/activation.js';
@@ -13,15 +13,18 @@ import { matmul } from '../ops/matmul.js';
 import { reshape, squeeze, t as transposeOp, unsqueeze, view } from '../ops/movement.js';
 import { mean, sum } from '../ops/reduce.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { check, checkType, fmtShape, isInt } from '../util/assert.js';
+import { check, fmtShape, isInt } from '../util/assert.js';
 import { addmmOp, dropoutOp, embeddingOp, geluOp, leakyReluOp, siluOp } from './functional-act.js';
 import {
   avgPool2dOp,
   checkInput4d,
   col2im,
   conv2dOp,
+  convPadding,
   im2col,
   maxPool2dOp,
+  pair,
+  type Size2,
   type Window2d,
   windowGeometry,
 } from './functional-conv.js';
@@ -35,26 +38,11 @@ import {
 } from './functional-loss.js';
 import { batchNormOp, layerNormOp } from './functional-norm.js';
 
+export type { Size2 } from './functional-conv.js';
 export type { Reduction } from './functional-loss.js';
 
 type T = TensorImpl;
 const out = (t: TensorImpl): Tensor => t as Tensor;
-
-/** A size given as one number or one per spatial dim. @example 3 ; [3, 5] */
-export type Size2 = number | readonly [number, number];
-
-/**
- * `[a, a]` for a number, the pair itself otherwise (PyTorch's `_pair`), checking that each is a non-negative integer.
- * @example pair(3, 'kernel_size') // [3, 3]
- */
-export function pair(v: Size2, what: string): [number, number] {
-  const p: readonly number[] = typeof v === 'number' ? [v, v] : v;
-  checkType(
-    Array.isArray(p) && p.length === 2 && p.every((x) => isInt(x) && x >= 0),
-    () => `${what} must be an integer or a pair of integers, got ${JSON.stringify(v)}`,
-  );
-  return [p[0]!, p[1]!];
-}
 
 /** Runs a 4-D op on a 3-D (unbatched) input by adding and removing the batch dim. */
 function batched(x: T, what: string, f: (x4: T) => T): T {
@@ -95,25 +83,6 @@ export interface Conv2dOptions {
   padding?: Size2 | 'same' | 'valid';
   dilation?: Size2;
   groups?: number;
-}
-
-/**
- * Padding [top, bottom, left, right] of a convolution ('same' pads the extra pixel at the bottom/right, as PyTorch).
- * @example convPadding('same', [3, 3], [1, 1]) // [1, 1, 1, 1]
- */
-export function convPadding(
-  padding: Size2 | 'same' | 'valid',
-  kernel: readonly [number, number],
-  dilation: readonly [number, number],
-): [number, number, number, number] {
-  if (padding === 'valid') return [0, 0, 0, 0];
-  if (padding === 'same') {
-    const th = dilation[0] * (kernel[0] - 1);
-    const tw = dilation[1] * (kernel[1] - 1);
-    return [Math.floor(th / 2), th - Math.floor(th / 2), Math.floor(tw / 2), tw - Math.floor(tw / 2)];
-  }
-  const [ph, pw] = pair(padding, 'padding');
-  return [ph, ph, pw, pw];
 }
 
 /**
@@ -628,12 +597,4 @@ export function binaryCrossEntropyWithLogits(
       opts.reduction ?? 'mean',
     ),
   );
-}
-
-/**
- * Ensures a float tensor (ints and bools become float32), for losses fed raw data.
- * @example asFloat(torch.tensor([1, 0], { dtype: torch.int32 }))
- */
-export function asFloat(x: Tensor): Tensor {
-  return x.dtype.isFloatingPoint ? x : out(ew.toDtype(x, float32));
 }

@@ -41,6 +41,7 @@ const INSPECT = Symbol.for('nodejs.util.inspect.custom');
  * Note [Callable modules]: the constructor returns a function object whose prototype is the subclass's, so
  * `model(x)` works and `instanceof` holds; subclass fields land on that object as usual. Its own `name` and
  * `length` are deleted so that modules may use those names, and Module.prototype sits on Function.prototype.
+ * @example const fc = new nn.Linear(3, 2); fc(torch.randn(4, 3)) // same as fc.forward(...)
  */
 export interface Module {
   /** Runs the module: forward pre-hooks, `forward(...args)`, forward hooks. */
@@ -79,7 +80,8 @@ export class Module {
   }
 
   /** The computation; subclasses override it. @example model.forward(x) */
-  forward(..._args: unknown[]): unknown {
+  // biome-ignore lint/suspicious/noExplicitAny: any (not unknown), so that subclasses with typed forwards stay Modules
+  forward(..._args: any[]): any {
     throw new Error(
       `Module [${this.constructor.name}] is missing the required "forward" function. Define forward(...) in your subclass.`,
     );

@@ -19,7 +19,10 @@ type T = TensorImpl;
  */
 const scalar = (v: number, like: T): T => scalarLike(like.dtype === float32 ? Math.fround(v) : v, like);
 
-/** `dst ← value`, bumping the version counter as an in-place op does. */
+/**
+ * `dst ← value`, bumping the version counter as an in-place op does.
+ * @example assign(p, axpy(p, grad, -lr))
+ */
 export function assign(dst: T, value: T): void {
   kCopyInto(dst, value);
   dst.storage.version++;

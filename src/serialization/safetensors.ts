@@ -80,7 +80,7 @@ function entriesOf(obj: unknown): [string, Tensor][] {
  * The safetensors bytes of named tensors (float32, float64, int32 and bool), with optional string metadata.
  * @example const bytes = serialize(model.stateDict(), { format: 'pt' });
  */
-export function serialize(obj: TensorDict, metadata?: Record<string, string>): Uint8Array {
+export function serialize(obj: TensorDict, metadata?: Record<string, string>): Uint8Array<ArrayBuffer> {
   const entries = entriesOf(obj);
   // largest elements first, then by name (as the safetensors library orders them, keeping data aligned)
   entries.sort(([a, x], [b, y]) => y.dtype.itemsize - x.dtype.itemsize || (a < b ? -1 : a > b ? 1 : 0));
@@ -308,12 +308,12 @@ interface Fs {
  * @example await torch.save(model.stateDict(), 'model.safetensors') ; const bytes = torch.save(model.stateDict())
  */
 export function save(obj: TensorDict, path: string | URL, opts?: SaveOptions): Promise<void>;
-export function save(obj: TensorDict, opts?: SaveOptions): Uint8Array;
+export function save(obj: TensorDict, opts?: SaveOptions): Uint8Array<ArrayBuffer>;
 export function save(
   obj: TensorDict,
   path?: string | URL | SaveOptions,
   opts?: SaveOptions,
-): Promise<void> | Uint8Array {
+): Promise<void> | Uint8Array<ArrayBuffer> {
   if (path === undefined || (typeof path === 'object' && !(path instanceof URL)))
     return serialize(obj, (path as SaveOptions | undefined)?.metadata);
   const bytes = serialize(obj, opts?.metadata);

@@ -246,3 +246,12 @@ export const clone = (x: Tensor): Tensor => T(mov.clone(x));
  * @example torch.resultType(torch.tensor([1], { dtype: torch.int32 }), 2.5) // torch.float32
  */
 export const resultType = (a: N, b: N): DType => resultTypeOf([a, b]);
+
+/** `input + value·t1·t2`. @example torch.addcmul(p, a, b, { value: 0.5 }) */
+export const addcmul = (input: Tensor, t1: Tensor, t2: Tensor, opts?: { value?: number }): Tensor =>
+  input.addcmul(t1, t2, opts);
+/** `input + value·t1/t2`. @example torch.addcdiv(p, m, v, { value: -0.1 }) */
+export const addcdiv = (input: Tensor, t1: Tensor, t2: Tensor, opts?: { value?: number }): Tensor =>
+  input.addcdiv(t1, t2, opts);
+/** `input + weight·(end − input)`. @example torch.lerp(a, b, 0.25) */
+export const lerp = (input: Tensor, end: Tensor, weight: number): Tensor => input.lerp(end, weight);

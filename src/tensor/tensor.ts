@@ -13,6 +13,7 @@ import { isInferenceModeEnabled } from '../graph/grad-mode.js';
 import type { TensorHook } from '../graph/node.js';
 import { makeTensor, registerTensorClass, Storage, TensorImpl } from '../graph/tensor-impl.js';
 import { logSoftmax, softmax } from '../ops/activation.js';
+import { applyOp, type OpSpec } from '../ops/define.js';
 import * as ew from '../ops/elementwise.js';
 import { kContiguous, kCopyInto, kFill } from '../ops/kernels.js';
 import { bmm, dot, matmul, mm, mv } from '../ops/matmul.js';
@@ -778,17 +779,29 @@ export class Tensor extends TensorImpl {
   tanh_(): this {
     return inplace(this, () => ew.tanh(this), 'tanh_') as this;
   }
+  /** `this + value·t1·t2` (AddcmulBackward0). @example p.addcmul(a, b, { value: 0.5 }) */
+  addcmul(t1: Tensor, t2: Tensor, opts?: { value?: number }): Tensor {
+    return asT(applyOp(AddcmulSpec, [this, t1, t2], scalarArg('addcmul', 'value', opts?.value ?? 1)));
+  }
+  /** `this + value·t1/t2` (AddcdivBackward0). @example p.addcdiv(m, v, { value: -lr }) */
+  addcdiv(t1: Tensor, t2: Tensor, opts?: { value?: number }): Tensor {
+    return asT(applyOp(AddcdivSpec, [this, t1, t2], scalarArg('addcdiv', 'value', opts?.value ?? 1)));
+  }
+  /** Linear interpolation `this + weight·(end − this)` (LerpBackward0). @example m.lerp(g, 0.1) */
+  lerp(end: Tensor, weight: number): Tensor {
+    return asT(applyOp(LerpSpec, [this, end], scalarArg('lerp', 'weight', weight)));
+  }
   /** In-place `this += value·t1·t2`. @example p.addcmul_(a, b, { value: 0.5 }) */
   addcmul_(t1: Tensor, t2: Tensor, opts?: { value?: number }): this {
-    return inplace(this, () => ew.add(this, ew.mul(ew.mul(t1, t2), opts?.value ?? 1)), 'addcmul_') as this;
+    return inplace(this, () => this.addcmul(t1, t2, opts), 'addcmul_') as this;
   }
   /** In-place `this += value·t1/t2`. @example p.addcdiv_(m, v, { value: -lr }) */
   addcdiv_(t1: Tensor, t2: Tensor, opts?: { value?: number }): this {
-    return inplace(this, () => ew.add(this, ew.mul(ew.div(t1, t2), opts?.value ?? 1)), 'addcdiv_') as this;
+    return inplace(this, () => this.addcdiv(t1, t2, opts), 'addcdiv_') as this;
   }
   /** In-place linear interpolation toward `end`. @example m.lerp_(g, 0.1) */
   lerp_(end: Tensor, weight: number): this {
-    return inplace(this, () => ew.add(this, ew.mul(ew.sub(end, this), weight)), 'lerp_') as this;
+    return inplace(this, () => this.lerp(end, weight), 'lerp_') as this;
   }
   /** Copies `src` (broadcast, cast) into this tensor. @example x.copy_(y) */
   copy_(src: Tensor): this {
@@ -843,6 +856,47 @@ export class Tensor extends TensorImpl {
     ) as this;
   }
 }
+
+function scalarArg(fn: string, name: string, v: unknown): number {
+  checkType(typeof v === 'number', () => `${fn}(): argument '${name}' must be a number, not ${typeof v}`);
+  return v as number;
+}
+
+// The fused pointwise ops of optimizer updates, as PyTorch has them (so that their nodes carry PyTorch's names):
+// forward and backward are compositions of elementwise ops; the engine sums broadcast gradients.
+const AddcmulSpec: OpSpec<number> = {
+  name: 'AddcmulBackward0',
+  forward: ([s, a, b], v) => ew.add(s!, ew.mul(ew.mul(a!, b!), v)),
+  // d(s + v·a·b) = ds + v·b·da + v·a·db
+  backward: (g, [, a, b], _out, [, needA, needB], v) => [
+    g,
+    needA ? ew.mul(g, ew.mul(b!, v)) : null,
+    needB ? ew.mul(g, ew.mul(a!, v)) : null,
+  ],
+  save: ([, needA, needB]) => [...(needB ? [1] : []), ...(needA ? [2] : [])],
+};
+
+const AddcdivSpec: OpSpec<number> = {
+  name: 'AddcdivBackward0',
+  forward: ([s, a, b], v) => ew.add(s!, ew.mul(ew.div(a!, b!), v)),
+  // d(s + v·a/b) = ds + v/b·da − v·a/b²·db
+  backward: (g, [, a, b], _out, [, needA, needB], v) => [
+    g,
+    needA ? ew.div(ew.mul(g, v), b!) : null,
+    needB ? ew.neg(ew.div(ew.mul(ew.mul(g, v), a!), ew.mul(b!, b!))) : null,
+  ],
+  save: ([, needA, needB]) => [...(needB ? [1] : []), ...(needA || needB ? [2] : [])],
+};
+
+const LerpSpec: OpSpec<number> = {
+  name: 'LerpBackward0',
+  forward: ([s, e], w) => ew.add(s!, ew.mul(ew.sub(e!, s!), w)),
+  // d(s + w·(e − s)) = (1 − w)·ds + w·de
+  backward: (g, _in, _out, [needS, needE], w) => [
+    needS ? ew.mul(g, 1 - w) : null,
+    needE ? ew.mul(g, w) : null,
+  ],
+};
 
 function checkFloat(t: TensorImpl, what: string): void {
   check(t.dtype.isFloatingPoint, () => `${what} expects a floating point tensor, but got ${t.dtype}`);

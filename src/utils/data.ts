@@ -22,14 +22,13 @@ export abstract class Dataset<T> {
 }
 
 /**
- * A dataset that is a stream: iterate it (synchronously or with `for await`) to get its items in order.
+ * A dataset that is a stream: subclasses implement `[Symbol.iterator]` or `[Symbol.asyncIterator]`, and the
+ * DataLoader reads the items in order (any iterable or async iterable works as well).
  * @example class Lines extends IterableDataset<string> { async *[Symbol.asyncIterator]() { yield* readLines(path); } }
  */
 export abstract class IterableDataset<T> {
-  /** Items in order (implement this or the async version). */
-  [Symbol.iterator]?(): Iterator<T>;
-  /** Items in order, possibly arriving over time. */
-  [Symbol.asyncIterator]?(): AsyncIterator<T>;
+  /** The item type, for typing only. */
+  declare readonly itemType?: T;
 }
 
 /** Anything the DataLoader reads by index: a Dataset, an array, or an object with `length` and `getItem`. @example const ds: MapStyle<number> = [1, 2, 3]; */

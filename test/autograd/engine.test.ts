@@ -287,3 +287,20 @@ describe('detectAnomaly', () => {
     expect(() => z.sum().backward()).toThrow(/enable anomaly detection/); // outside anomaly mode: the hint only
   });
 });
+
+describe('fused pointwise ops', () => {
+  test('addcmul, addcdiv and lerp: values, node names and gradients (gradcheck)', () => {
+    const opts = { dtype: torch.float64, requiresGrad: true };
+    const s = torch.tensor([0.5, -1, 2], opts);
+    const a = torch.tensor([[1.5], [-0.5]], opts);
+    const b = torch.tensor([2, 3, -4], opts);
+    expect(torch.addcmul(s, a, b, { value: 0.5 }).gradFn!.name).toBe('AddcmulBackward0');
+    expect(torch.addcdiv(s, a, b).gradFn!.name).toBe('AddcdivBackward0');
+    expect(torch.lerp(s, b, 0.25).gradFn!.name).toBe('LerpBackward0');
+    expect(torch.lerp(s, b, 0.25).tolist()).toEqual([0.875, 0, 0.5]);
+    expect(torch.autograd.gradcheck((x, y, z) => x.addcmul(y, z, { value: -2 }), [s, a, b])).toBe(true);
+    expect(torch.autograd.gradcheck((x, y, z) => x.addcdiv(y, z, { value: 3 }), [s, a, b])).toBe(true);
+    expect(torch.autograd.gradcheck((x, y) => x.lerp(y, 0.3), [s, b])).toBe(true);
+    expect(torch.autograd.gradgradcheck((x, y, z) => x.addcdiv(y, z), [s, a, b])).toBe(true);
+  });
+});

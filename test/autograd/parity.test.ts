@@ -38,8 +38,6 @@ const overrides: Record<string, Record<string, Obs>> = {
       ['old', [36, 72]],
     ],
   },
-  // KNOWN BUG (src/ops/movement.ts, reported): stack is unsqueeze + cat with the node renamed, so StackBackward0's
-  // edges lead to UnsqueezeBackward0 nodes instead of the inputs themselves. Remove this override once fixed.
   // KNOWN BUG (src/ops/elementwise.ts, reported): where's condition is an input of WhereBackward0 with a null edge;
   // PyTorch gives the node edges for self and other only.
   graph_catalogue: {
@@ -47,10 +45,6 @@ const overrides: Record<string, Record<string, Obs>> = {
       [null, 0],
       [{ name: 'AccumulateGrad', variable: 'a', next: [] }, 0],
       [{ name: 'AccumulateGrad', variable: 'b', next: [] }, 0],
-    ],
-    'stack.next': [
-      [{ name: 'UnsqueezeBackward0', next: [[{ name: 'AccumulateGrad', variable: 'a' }, 0]] }, 0],
-      [{ name: 'UnsqueezeBackward0', next: [[{ name: 'AccumulateGrad', variable: 'b' }, 0]] }, 0],
     ],
   },
 };

@@ -7,7 +7,7 @@ import type { Buf, Strided } from '../../src/backend/backend.js';
 import { cpuBackend } from '../../src/backend/cpu/cpu.js';
 import { COMPARE, VEC_BINARY, VEC_UNARY } from '../../src/backend/wasm/codegen.js';
 import { WasmBuf } from '../../src/backend/wasm/heap.js';
-import { createWasmBackend, type WasmBackend } from '../../src/backend/wasm/wasm.js';
+import { createWasmBackend, SMALL, type WasmBackend } from '../../src/backend/wasm/wasm.js';
 import { bool, type DType, float32, float64, int32, type TypedArray } from '../../src/core/dtype.js';
 
 const be = createWasmBackend() as WasmBackend;
@@ -69,8 +69,8 @@ function read(b: Buf, dtype: DType): Float64Array {
 }
 
 function expectClose(
-  got: ArrayLike<number>,
-  want: ArrayLike<number>,
+  got: ArrayLike<number> | object,
+  want: ArrayLike<number> | object,
   rtol: number,
   atol: number,
   what: string,
@@ -95,6 +95,7 @@ const THREADS = [1, 2, 3];
 beforeAll(() => {
   expect(be).not.toBeNull();
   expect(be.ready).toBe(true);
+  be.small = 256; // these shapes (~2000 elements) must reach the wasm kernels
 });
 afterAll(() => be.setThreads(1));
 
@@ -284,6 +285,7 @@ describe.each(THREADS)('wasm backend with %i thread(s)', (threads) => {
 
 describe('wasm heap', () => {
   test('small tensors stay typed arrays; large ones live in the heap', () => {
+    be.small = SMALL;
     expect(ArrayBuffer.isView(be.alloc(float32, 10))).toBe(true);
     expect(be.alloc(float32, 100_000)).toBeInstanceOf(WasmBuf);
     const big = be.fromArray(float32, new Float32Array(5000).fill(2));

@@ -76,7 +76,7 @@ describe('registration and traversal', () => {
     expect(typeof net).toBe('function');
     expect(net(x).shape).toEqual([5, 2]);
     const seen: number[][] = [];
-    const h = net.head.registerForwardHook((_m, _a, out) => void seen.push((out as Tensor).shape));
+    const h = net.head.registerForwardHook((_m, _a, out) => void seen.push([...(out as Tensor).shape]));
     const p = net.registerForwardPreHook((_m, [a]) => [(a as Tensor).mul(0)]);
     expect(net(x).shape).toEqual([5, 2]);
     expect(seen).toEqual([[5, 2]]);

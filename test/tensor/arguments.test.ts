@@ -13,18 +13,45 @@ describe('bad arguments are refused with a clear message', () => {
     ['negative size', () => torch.ones(2, -1), /negative dimension -1/],
     ['fractional size', () => torch.empty(2.5), /must be a list of integers/],
     ['string size', () => torch.zeros('3' as never), /must be a list of integers.*string/],
-    ['dim out of range', () => x().sum(5), /Dimension out of range \(expected to be in range of \[-1, 0\], but got 5\)/],
+    [
+      'dim out of range',
+      () => x().sum(5),
+      /Dimension out of range \(expected to be in range of \[-1, 0\], but got 5\)/,
+    ],
     ['negative dim out of range', () => x().unsqueeze(-3), /Dimension out of range.*got -3/],
     ['fractional dim', () => x().sum(0.5), /dim must be an integer/],
-    ['broadcast mismatch', () => x().add(torch.ones(4)), /size of tensor a \(3\) must match the size of tensor b \(4\)/],
+    [
+      'broadcast mismatch',
+      () => x().add(torch.ones(4)),
+      /size of tensor a \(3\) must match the size of tensor b \(4\)/,
+    ],
     ['view of wrong size', () => x().view(2), /shape '\[2\]' is invalid for input of size 3/],
-    ['matmul shapes', () => torch.ones(2, 3).matmul(torch.ones(2, 3)), /cannot be multiplied \(2x3 and 2x3\)/],
+    [
+      'matmul shapes',
+      () => torch.ones(2, 3).matmul(torch.ones(2, 3)),
+      /cannot be multiplied \(2x3 and 2x3\)/,
+    ],
     ['operand type', () => x().mul('2' as never), /must be a Tensor or a number, but got the string '2'/],
     ['operand null', () => x().add(null as never), /must be a Tensor or a number, but got null/],
     ['select index', () => x().select(0, 3), /index 3 out of range/],
     ['requiresGrad on int', () => torch.ones(2, { dtype: torch.int32 }).requiresGrad_(), /floating point/],
-    ['backward options', () => x().sum().backward(null, { retain_graph: true } as never), /did you mean 'retainGraph'/],
-    ['backward inputs', () => x().requiresGrad_().sum().backward(null, { inputs: 3 as never }), /'inputs' must be a Tensor or an array/],
+    [
+      'backward options',
+      () =>
+        x()
+          .sum()
+          .backward(null, { retain_graph: true } as never),
+      /did you mean 'retainGraph'/,
+    ],
+    [
+      'backward inputs',
+      () =>
+        x()
+          .requiresGrad_()
+          .sum()
+          .backward(null, { inputs: 3 as never }),
+      /'inputs' must be a Tensor or an array/,
+    ],
   ])('%s', (_name, f, re) => {
     expect(f).toThrow(re);
   });

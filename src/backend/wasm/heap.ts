@@ -28,7 +28,7 @@ export class WasmBuf {
 const PAGE = 65536;
 const MIN_CLASS_BYTES = 64;
 
-/** Size class of a byte count: four classes per power of two, from 64 bytes. */
+/** Size class of a byte count: four classes per power of two, from 64 bytes. @example sizeClass(4096) // 24 */
 export function sizeClass(bytes: number): number {
   if (bytes <= MIN_CLASS_BYTES) return 0;
   const e = Math.ceil(Math.log2(bytes)) - 1; // 2^e < bytes <= 2^(e+1)
@@ -37,7 +37,7 @@ export function sizeClass(bytes: number): number {
   return (e - 6) * 4 + step;
 }
 
-/** Bytes of a size class (inverse of sizeClass: the largest byte count mapping to it). */
+/** Bytes of a size class (inverse of sizeClass: the largest byte count mapping to it). @example classBytes(24) // 4096 */
 export function classBytes(cls: number): number {
   if (cls === 0) return MIN_CLASS_BYTES;
   const e = Math.floor((cls - 1) / 4) + 6;

@@ -21,7 +21,7 @@ import { simdSupport } from './emitter.js';
 import { Heap, WasmBuf } from './heap.js';
 
 /** Tensors with fewer elements than this live in plain typed arrays and use the reference kernels. */
-export const SMALL = 1024;
+export const SMALL = 4096;
 
 const ELEM_OF: Record<string, Elem> = { float32: 'f32', float64: 'f64', int32: 'i32', bool: 'u8' };
 const isHost = (b: Buf): b is TypedArray => ArrayBuffer.isView(b);
@@ -160,6 +160,8 @@ export class WasmBackend implements Backend {
   private pool: ThreadPool | null = null;
   private threads = 1;
   private scratch: { a: number; b: number; tile: number }[] = [];
+  /** Tensors with fewer elements stay typed arrays on the reference kernels (tests lower it to reach the kernels). */
+  small = SMALL;
   /** Whether the kernel module is compiled and instantiated. */
   ready = false;
   /** Work from which an op is split across threads: elements (elementwise, reductions) and multiply-adds (matmul). */
@@ -241,13 +243,13 @@ export class WasmBackend implements Backend {
   // --- memory -------------------------------------------------------------------------------------------------
 
   alloc(dtype: DType, n: number): Buf {
-    if (n < SMALL || !this.ready) return new dtype.ArrayType(n);
+    if (n < this.small || !this.ready) return new dtype.ArrayType(n);
     return this.heap.alloc(n * dtype.itemsize, true);
   }
 
   fromArray(dtype: DType, data: TypedArray): Buf {
     const n = data.length;
-    if (n < SMALL || !this.ready) {
+    if (n < this.small || !this.ready) {
       const out = new dtype.ArrayType(n);
       out.set(data);
       return out;
@@ -287,20 +289,23 @@ export class WasmBackend implements Backend {
     if (isHost(s.buf)) return s;
     const b = s.buf as WasmBuf;
     if (b.ptr < 0) return { ...s, buf: b.host! };
-    return { ...s, buf: new s.dtype.ArrayType(this.heap.buffer() as ArrayBuffer, b.ptr, b.bytes / s.dtype.itemsize) };
+    return {
+      ...s,
+      buf: new s.dtype.ArrayType(this.heap.buffer() as ArrayBuffer, b.ptr, b.bytes / s.dtype.itemsize),
+    };
   }
 
   /** Wraps a reference-kernel result: small ones stay typed arrays, large ones become pageable handles. */
   private adopt(out: Buf): Buf {
     const a = out as TypedArray;
-    if (a.length < SMALL || !this.ready) return a;
+    if (a.length < this.small || !this.ready) return a;
     return new WasmBuf(-1, a.byteLength, a);
   }
 
   /** True when every buffer is host memory and the work is small: the reference kernels answer. */
   private smallHost(n: number, ...bufs: Buf[]): boolean {
     if (!this.ready) return true;
-    if (n >= SMALL) return false;
+    if (n >= this.small) return false;
     for (const b of bufs) if (!isHost(b) && (b as WasmBuf).ptr >= 0) return false;
     return true;
   }
@@ -326,7 +331,7 @@ export class WasmBackend implements Backend {
   /** An output of `n` elements: a heap handle, or a temporary block copied out to a typed array when small. */
   private output(dtype: DType, n: number): Plan {
     const bytes = n * dtype.itemsize;
-    if (n >= SMALL) {
+    if (n >= this.small) {
       const b = this.heap.alloc(bytes, false);
       return { out: b.ptr, finish: () => b };
     }
@@ -481,7 +486,7 @@ export class WasmBackend implements Backend {
     const dstHost = isHost(dst.buf) || (dst.buf as WasmBuf).ptr < 0;
     if (
       n === 0 ||
-      n < SMALL ||
+      n < this.small ||
       !this.ready ||
       dstHost ||
       !de ||
@@ -514,7 +519,7 @@ export class WasmBackend implements Backend {
     const n = numel(shape);
     const de = ELEM_OF[dst.dtype.name];
     const dstHost = isHost(dst.buf) || (dst.buf as WasmBuf).ptr < 0;
-    if (n < SMALL || !this.ready || dstHost || !de) {
+    if (n < this.small || !this.ready || dstHost || !de) {
       cpuBackend.fill(this.hostView(dst), shape, value);
       return;
     }

@@ -167,7 +167,14 @@ export const backwardMirrors: Record<string, Mirror> = {
     const y1 = x.mul(2);
     const y2 = x.mul(x).sum();
     torch.autograd.backward([y1, y2], [f32([1, 1]), null]);
-    return { grad: x.grad };
+    const gr = g(x).clone();
+    const s = x.mul(x).sum();
+    torch.autograd.backward([s, s], null, { retainGraph: true });
+    const twice = torch.autograd.grad([s, s.mul(2)], x);
+    const shared = torch.autograd.grad([x.mul(2), x.mul(3)], [x], {
+      gradOutputs: [f32([1, 1]), f32([1, 0])],
+    });
+    return { grad: gr, sameRootTwice: x.grad, gradTwoOutputs: twice, gradOutputsList: shared };
   },
   shared_subgraph() {
     const x = f32([0.5, -1], true);

@@ -95,6 +95,17 @@ class GradForConstant extends torch.autograd.Function {
   }
 }
 
+class DoubleInPlace extends torch.autograd.Function {
+  static override forward(ctx: Ctx, x: Tensor): Tensor {
+    x.mul_(2);
+    ctx.markDirty(x);
+    return x;
+  }
+  static override backward(_ctx: Ctx, g: Tensor): Tensor {
+    return g.mul(2);
+  }
+}
+
 class Cube extends torch.autograd.Function {
   static override forward(ctx: Ctx, x: Tensor): Tensor {
     ctx.saveForBackward(x);
@@ -298,6 +309,25 @@ export const gradMirrors: Record<string, Mirror> = {
     const wrongShape = err(() => WrongShape.apply(x).sum().backward());
     const nonTensorGrad = err(() => GradForConstant.apply(x, 2).sum().backward());
     return { wrongCount: wrong, savedModified: modified, wrongShape, nonTensorGrad };
+  },
+  custom_function_mark_dirty() {
+    const x = f32([1, 2], true);
+    const y = x.mul(1);
+    const z = DoubleInPlace.apply(y);
+    const out: Record<string, unknown> = { same: z === y, flags: flags(y), version: y.version, graph: node(y.gradFn, { x }, 2) };
+    y.mul(y).sum().backward();
+    out.grad = x.grad;
+    x.grad = null;
+    const w = x.mul(1);
+    DoubleInPlace.apply(w.select(0, 1));
+    out.view = { base: node(w.gradFn, { x }, 2), w };
+    w.mul(f32([1, 10])).sum().backward();
+    out.viewGrad = x.grad;
+    const leaf = f32([1, 2], true);
+    out.leaf = err(() => DoubleInPlace.apply(leaf));
+    const plain = f32([1, 2]);
+    out.plain = [DoubleInPlace.apply(plain), flags(plain), plain.version];
+    return out;
   },
   custom_function_double_backward() {
     const x = f64([1, 2], true);

@@ -185,6 +185,43 @@ export const inplaceMirrors: Record<string, Mirror> = {
     y.pow(2).sum().backward();
     return { y, grad: x.grad, a: a.gradFn?.name ?? null, b: b.gradFn?.name ?? null };
   },
+  inplace_ops_gradients() {
+    type T = torch.Tensor;
+    const ops: Record<string, (y: T, t: T) => unknown> = {
+      add_: (y, t) => y.add_(t, { alpha: 2 }),
+      sub_: (y, t) => y.sub_(t),
+      mul_: (y, t) => y.mul_(t),
+      div_: (y, t) => y.div_(t),
+      pow_: (y) => y.pow_(2),
+      powTensor_: (y, t) => y.pow_(t),
+      clamp_: (y) => y.clamp_(0.6, 1.1),
+      neg_: (y) => y.neg_(),
+      exp_: (y) => y.exp_(),
+      sqrt_: (y) => y.sqrt_(),
+      relu_: (y) => y.relu_(),
+      sigmoid_: (y) => y.sigmoid_(),
+      tanh_: (y) => y.tanh_(),
+      addcmul_: (y, t) => y.addcmul_(t, t, { value: 0.5 }),
+      addcdiv_: (y, t) => y.addcdiv_(t, t.add(1), { value: -2 }),
+      lerp_: (y, t) => y.lerp_(t, 0.25),
+      copy_: (y, t) => y.copy_(t.mul(3)),
+      mulSelf_: (y) => y.mul_(y),
+    };
+    const w = f32([1, -2, 3]);
+    const out: Record<string, unknown> = {};
+    for (const [k, f] of Object.entries(ops)) {
+      const x = f32([0.5, 1, 1.5], true);
+      const t = f32([2, 0.5, 1.25], true);
+      const y = x.mul(1);
+      f(y, t);
+      const rec: Record<string, unknown> = { gradFn: y.gradFn?.name ?? null, y: y.detach().clone() };
+      const e = err(() => y.mul(w).sum().backward());
+      if ('error' in (e as object)) rec.error = e;
+      else [rec.x, rec.t] = [x.grad, t.grad];
+      out[k] = rec;
+    }
+    return out;
+  },
   inplace_refused_leaves_unchanged() {
     const i = torch.tensor([1, 2, 3], { dtype: torch.int32 });
     const f = f32([1, 2, 3]);
