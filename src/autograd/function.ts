@@ -173,6 +173,7 @@ export class Function {
           `${this.name}: a tensor marked dirty must be an input that forward modified in place and returns as an ` +
           'output. Return it, or do not mark it.',
       );
+    for (const d of ctx.dirty) d.storage.version++; // as PyTorch: marking dirty counts as one more in-place change
     if (!record) return out as R;
     for (const d of ctx.dirty)
       check(

@@ -314,14 +314,21 @@ export const gradMirrors: Record<string, Mirror> = {
     const x = f32([1, 2], true);
     const y = x.mul(1);
     const z = DoubleInPlace.apply(y);
-    const out: Record<string, unknown> = { same: z === y, flags: flags(y), version: y.version, graph: node(y.gradFn, { x }, 2) };
+    const out: Record<string, unknown> = {
+      same: z === y,
+      flags: flags(y),
+      version: y.version,
+      graph: node(y.gradFn, { x }, 2),
+    };
     y.mul(y).sum().backward();
     out.grad = x.grad;
     x.grad = null;
     const w = x.mul(1);
     DoubleInPlace.apply(w.select(0, 1));
     out.view = { base: node(w.gradFn, { x }, 2), w };
-    w.mul(f32([1, 10])).sum().backward();
+    w.mul(f32([1, 10]))
+      .sum()
+      .backward();
     out.viewGrad = x.grad;
     const leaf = f32([1, 2], true);
     out.leaf = err(() => DoubleInPlace.apply(leaf));
