@@ -71,7 +71,7 @@ function regenerate(view: TensorImpl): void {
 viewHooks.regenerate = regenerate;
 
 function checkInplaceAllowed(self: TensorImpl, opName: string): void {
-  if (self.isInference && !isInferenceModeEnabled())
+  if (self.inference && !isInferenceModeEnabled())
     throw new Error(
       `Inplace update to inference tensor outside InferenceMode is not allowed (${opName}). You can make a clone to ` +
         'get a normal tensor before doing inplace update.',

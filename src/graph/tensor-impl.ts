@@ -61,7 +61,7 @@ export class TensorImpl {
   /** The JS number this 0-dim tensor wraps, if any (it then promotes like a Python scalar). */
   wrappedNumber: number | null = null;
   /** Made in inference mode: may never join a graph. */
-  isInference = false;
+  inference = false;
 
   constructor(storage: Storage, shape: readonly number[], strides?: readonly number[], offset = 0) {
     this.storage = storage;

@@ -14,7 +14,7 @@ export class Parameter extends Tensor {
   constructor(data?: Tensor, requiresGrad = true) {
     const d = data ?? empty(0);
     super(d.storage, d.shape, d.strides, d.offset);
-    this.isInference = d.isInference;
+    this.inference = d.inference;
     if (requiresGrad) this.requiresGrad_(true);
   }
 

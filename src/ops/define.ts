@@ -172,7 +172,7 @@ function savedIndices(save: SaveSpec | undefined, needs: readonly boolean[]): re
 
 function saveTensor(t: TensorImpl, nodeName: string): SavedTensor {
   check(
-    !t.isInference || isInferenceModeEnabled(),
+    !t.inference || isInferenceModeEnabled(),
     () =>
       `Inference tensors cannot be saved for backward (${nodeName}). To work around you can make a clone to get ` +
       'a normal tensor and use it in autograd.',
@@ -273,7 +273,7 @@ export function applyOp<P>(spec: OpSpec<P>, inputs: readonly TensorImpl[], p: P)
   // Forwards may call other public ops (composites); those must not record.
   const out = record ? withGradDisabled(() => spec.forward(inputs, p)) : spec.forward(inputs, p);
   // a view keeps the kind of its base: views of normal tensors made in inference mode are normal (as PyTorch)
-  if (isInferenceModeEnabled() && out.base === null) out.isInference = true;
+  if (isInferenceModeEnabled() && out.base === null) out.inference = true;
   if (!record || !out.dtype.isFloatingPoint) return out;
   // a forward may return one of its inputs unchanged (e.g. a no-op view): give the node its own tensor
   const result = inputs.includes(out) ? kView(out, out.shape, out.strides, out.offset) : out;
@@ -291,7 +291,7 @@ export function applyOp<P>(spec: OpSpec<P>, inputs: readonly TensorImpl[], p: P)
 export function applyMultiOp<P>(spec: MultiOpSpec<P>, inputs: readonly TensorImpl[], p: P): TensorImpl[] {
   const record = spec.backward !== undefined && shouldRecord(inputs);
   const outs = record ? withGradDisabled(() => spec.forward(inputs, p)) : spec.forward(inputs, p);
-  if (isInferenceModeEnabled()) for (const o of outs) if (o.base === null) o.isInference = true;
+  if (isInferenceModeEnabled()) for (const o of outs) if (o.base === null) o.inference = true;
   if (!record) return outs;
   const node = new OpNode(spec, true, p, inputs, outs);
   outs.forEach((o, i) => {

@@ -6,7 +6,7 @@
 import type { BinaryOp, UnaryOp } from '../backend/backend.js';
 import { bool, type DType, float32 } from '../core/dtype.js';
 import { TensorImpl } from '../graph/tensor-impl.js';
-import { check, checkType } from '../util/assert.js';
+import { check, checkType, fmtShape } from '../util/assert.js';
 import { applyOp, type OpSpec } from './define.js';
 import { kBinary, kCast, kCopyInto, kUnary, kWhere, kZeros } from './kernels.js';
 import { describe, type Operand, resultTypeOf, toTensors } from './operands.js';
@@ -244,14 +244,13 @@ export const isnan: Unary = (x) => kUnary('isnan', x, bool, x.dtype);
 // ---------------------------------------------------------------------------------------------------------------
 // where
 
-const WhereSpec: OpSpec<DType> = {
+/** The condition is a parameter, not an input: PyTorch's WhereBackward0 has edges for self and other only. */
+const WhereSpec: OpSpec<{ cond: T; dtype: DType }> = {
   name: 'WhereBackward0',
-  forward: ([c, a, b], dtype) => kWhere(c!, a!, b!, dtype),
-  save: [0],
-  backward: (g, [c], _out, [, needA, needB]) => [
-    null,
-    needA ? where(c!, g, 0) : null,
-    needB ? where(c!, 0, g) : null,
+  forward: ([a, b], { cond, dtype }) => kWhere(cond, a!, b!, dtype),
+  backward: (g, _i, _out, [needA, needB], { cond }) => [
+    needA ? where(cond, g, 0) : null,
+    needB ? where(cond, 0, g) : null,
   ],
 };
 
@@ -266,7 +265,7 @@ export function where(condition: T, a: Operand, b: Operand): T {
     () =>
       `where expected condition to be a boolean tensor, but got a tensor with dtype ${condition.dtype.name}`,
   );
-  return applyOp(WhereSpec, [condition, x!, y!], dtype);
+  return applyOp(WhereSpec, [x!, y!], { cond: condition, dtype });
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -584,6 +583,17 @@ const CopySpec: OpSpec<void> = {
  * @example copyInto(x, y)
  */
 export function copyInto(self: T, src: T): T {
+  let fits = src.shape.length <= self.shape.length;
+  for (let i = 1; fits && i <= src.shape.length; i++) {
+    const s = src.shape[src.shape.length - i]!;
+    fits = s === 1 || s === self.shape[self.shape.length - i];
+  }
+  check(
+    fits,
+    () =>
+      `copy_: the source of shape ${fmtShape(src.shape)} cannot be broadcast to the destination's shape ` +
+      `${fmtShape(self.shape)}; reshape or expand the source first`,
+  );
   return applyOp(CopySpec, [self, src], undefined);
 }
 

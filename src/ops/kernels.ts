@@ -216,7 +216,7 @@ export function kView(
   offset: number,
 ): TensorImpl {
   const v = makeTensor(x.storage, shape, strides, offset);
-  v.isInference = x.isInference;
+  v.inference = x.inference;
   return v;
 }
 

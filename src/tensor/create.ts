@@ -55,7 +55,7 @@ function finish(t: Tensor, opts: CreateOptions): Tensor {
     opts.requiresGrad === undefined || typeof opts.requiresGrad === 'boolean',
     () => `requiresGrad must be a boolean, got ${typeof opts.requiresGrad}`,
   );
-  if (isInferenceModeEnabled()) t.isInference = true; // made in inference mode: an inference tensor
+  if (isInferenceModeEnabled()) t.inference = true; // made in inference mode: an inference tensor
   if (opts.requiresGrad) t.requiresGrad_(true);
   return t;
 }

@@ -59,7 +59,7 @@ export class Tensor extends TensorImpl {
     else {
       const t = fromData(data, float32, getBackend('cpu'));
       super(t.storage, t.shape, t.strides, t.offset);
-      this.isInference = isInferenceModeEnabled();
+      this.inference = isInferenceModeEnabled();
     }
   }
 
@@ -133,6 +133,10 @@ export class Tensor extends TensorImpl {
   /** True when row-major contiguous. @example x.t().isContiguous() // false */
   isContiguous(): boolean {
     return this.denseRowMajor;
+  }
+  /** True for tensors made in inference mode (they can never join a graph). @example torch.inferenceMode(() => torch.ones(1)).isInference() // true */
+  isInference(): boolean {
+    return this.inference;
   }
   /** True for float32/float64. @example x.isFloatingPoint() // true */
   isFloatingPoint(): boolean {
@@ -249,7 +253,7 @@ export class Tensor extends TensorImpl {
         `only Tensors of floating point dtype can require gradients (got ${this.dtype}). Convert with .float() first.`,
     );
     check(
-      !flag || !this.isInference || isInferenceModeEnabled(),
+      !flag || !this.inference || isInferenceModeEnabled(),
       'Setting requiresGrad=true on inference tensor outside InferenceMode is not allowed. Make a clone() of it ' +
         'first to get a normal tensor.',
     );
@@ -259,7 +263,7 @@ export class Tensor extends TensorImpl {
   /** A tensor sharing storage (and version counter) but cut from the graph. @example x.detach() */
   detach(): Tensor {
     const t = makeTensor(this.storage, this.shape, this.strides, this.offset);
-    t.isInference = this.isInference;
+    t.inference = this.inference;
     return asT(t);
   }
   /** Cuts this tensor from the graph in place, making it a leaf. @example y.detach_() */

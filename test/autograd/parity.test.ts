@@ -38,15 +38,9 @@ const overrides: Record<string, Record<string, Obs>> = {
       ['old', [36, 72]],
     ],
   },
-  // KNOWN BUGS (src/ops/elementwise.ts, reported): where's condition is an input of WhereBackward0 with a null edge
-  // (PyTorch's node has edges for self and other only); PyTorch's `2 - a` is RsubBackward1 with one edge (the
-  // scalar is not an input), tsgrad's torch.sub(2, a) records SubBackward0 with the number as a null-edge input.
+  // JS has no `2 - a`: the mirror writes torch.sub(2, a), which in PyTorch too records SubBackward0 with the
+  // number as a null-edge input (Python's `2 - a` records RsubBackward1).
   graph_catalogue: {
-    'where.next': [
-      [null, 0],
-      [{ name: 'AccumulateGrad', variable: 'a', next: [] }, 0],
-      [{ name: 'AccumulateGrad', variable: 'b', next: [] }, 0],
-    ],
     rsub: {
       name: 'SubBackward0',
       next: [

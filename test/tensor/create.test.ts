@@ -113,10 +113,10 @@ describe('creation functions', () => {
 
   test('tensors made in inference mode are inference tensors', () => {
     const t = torch.inferenceMode(() => torch.zeros(2));
-    expect(t.isInference).toBe(true);
-    expect(torch.zeros(2).isInference).toBe(false);
+    expect(t.isInference()).toBe(true);
+    expect(torch.zeros(2).isInference()).toBe(false);
     expect(() => t.add_(1)).toThrow(/inference tensor outside InferenceMode/);
-    expect(t.clone().isInference).toBe(false);
+    expect(t.clone().isInference()).toBe(false);
   });
 });
 

@@ -284,20 +284,20 @@ export const backwardMirrors: Record<string, Mirror> = {
     const t = torch.inferenceMode(() => {
       const t = torch.ones(2).mul(2);
       const inner = w.mul(3);
-      out.inside = { requiresGrad: t.requiresGrad, isInference: t.isInference };
+      out.inside = { requiresGrad: t.requiresGrad, isInference: t.isInference() };
       out.opOnRg = flags(inner);
-      out.innerIsInference = inner.isInference;
+      out.innerIsInference = inner.isInference();
       out.isGradEnabledInside = torch.isGradEnabled();
       return t;
     });
-    out.normalOutside = t.mul(2).isInference;
+    out.normalOutside = t.mul(2).isInference();
     out.inplaceOutside = err(() => t.add_(1));
     out.requiresGradOutside = err(() => t.requiresGrad_());
     out.savedForBackward = err(() => w.mul(t));
     w.add(t).sum().backward();
     out.addGrad = w.grad;
     out.tensorUnchanged = t;
-    out.cloneIsNormal = t.clone().isInference;
+    out.cloneIsNormal = t.clone().isInference();
     return out;
   },
   inference_mode_views() {
@@ -312,7 +312,7 @@ export const backwardMirrors: Record<string, Mirror> = {
       return [
         v,
         ti,
-        { viewOfNormal: v.isInference, xVersion: x.version, viewOfInference: tv.isInference, w: w.clone() },
+        { viewOfNormal: v.isInference(), xVersion: x.version, viewOfInference: tv.isInference(), w: w.clone() },
       ] as const;
     });
     v.mul_(2);
@@ -320,9 +320,9 @@ export const backwardMirrors: Record<string, Mirror> = {
       inside,
       x,
       mixed: ti.add(w.narrow(0, 0, 2)),
-      detach: ti.detach().isInference,
-      clone: ti.clone().isInference,
-      view: ti.view(2).isInference,
+      detach: ti.detach().isInference(),
+      clone: ti.clone().isInference(),
+      view: ti.view(2).isInference(),
       zeroOutside: err(() => ti.zero_()),
       zeroInNoGrad: err(() => torch.noGrad(() => ti.zero_())),
       enabledAfter: torch.isInferenceModeEnabled(),
