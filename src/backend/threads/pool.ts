@@ -66,19 +66,23 @@ type NodeWorkerCtor = new (code: string, opts: { eval: true; workerData: unknown
 
 let nodeWorker: NodeWorkerCtor | null = null;
 let cores = 1;
-{
-  const isNode = typeof process !== 'undefined' && process.versions?.node !== undefined;
-  if (isNode) {
-    try {
-      const wt = await import('node:worker_threads');
-      const os = await import('node:os');
-      nodeWorker = wt.Worker as unknown as NodeWorkerCtor;
-      cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
-    } catch {
-      nodeWorker = null;
-    }
-  } else if (typeof navigator !== 'undefined') cores = navigator.hardwareConcurrency || 1;
-}
+const isNode = typeof process !== 'undefined' && process.versions?.node !== undefined;
+/**
+ * Loads Node's worker_threads in the background (no top-level await, so CommonJS loaders and `tsx -e` can still
+ * import tsgrad); until it resolves, large ops simply run on the calling thread.
+ * @example await nodeThreadsLoaded
+ */
+export const nodeThreadsLoaded: Promise<void> = isNode
+  ? Promise.all([import('node:worker_threads'), import('node:os')])
+      .then(([wt, os]) => {
+        nodeWorker = wt.Worker as unknown as NodeWorkerCtor;
+        cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+      })
+      .catch(() => {
+        nodeWorker = null;
+      })
+  : Promise.resolve();
+if (!isNode && typeof navigator !== 'undefined') cores = navigator.hardwareConcurrency || 1;
 
 /**
  * Whether worker threads can share the heap here (SharedArrayBuffer present; pages need cross-origin isolation).
@@ -134,6 +138,7 @@ export class ThreadPool {
   /** Starts or stops workers so that `n` exist. */
   resize(n: number): void {
     n = Math.max(0, Math.min(n, MAX_THREADS - 1));
+    if (isNode && nodeWorker === null) return; // worker_threads not loaded yet: stay single-threaded for now
     while (this.workers.length > n) {
       const index = this.workers.length; // worker k uses job area k (area 0 is the caller's)
       Atomics.store(this.i32, STOP_BASE + index, 1);
@@ -160,6 +165,7 @@ export class ThreadPool {
 
   /** Resolves once every started worker is ready (polls; used by tests and benchmarks). */
   async whenReady(timeoutMs = 10000): Promise<void> {
+    await nodeThreadsLoaded;
     const t0 = Date.now();
     while (this.ready < this.workers.length) {
       if (Date.now() - t0 > timeoutMs) throw new Error('worker threads did not start in time');

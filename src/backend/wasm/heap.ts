@@ -78,7 +78,13 @@ const hooksPromise: { value: GcHooks | null; onFree: ((held: number) => void) | 
   onFree: null,
 };
 // The registry's callback is bound once; heaps set `onFree` (there is one heap per process in practice).
-hooksPromise.value = await nodeGcHooks((held) => hooksPromise.onFree?.(held));
+// Loaded in the background (no top-level await, so CommonJS loaders can import tsgrad); until then, blocks come
+// back only through the ordinary FinalizationRegistry callbacks.
+const waitingHeaps: Heap[] = [];
+void nodeGcHooks((held) => hooksPromise.onFree?.(held)).then((h) => {
+  hooksPromise.value = h;
+  if (h) for (const heap of waitingHeaps.splice(0)) heap.adoptGcHooks(h);
+});
 
 /**
  * The allocator over one WebAssembly.Memory.
@@ -90,8 +96,10 @@ export class Heap {
   readonly maximumPages: number;
   private top: number;
   private readonly free: number[][] = [];
-  private readonly registry: FinalizationRegistry<number>;
-  private readonly gcHooks: GcHooks | null;
+  private registry: FinalizationRegistry<number>;
+  /** The registry before adoptGcHooks: blocks registered there must be unregistered there too. */
+  private previousRegistry: FinalizationRegistry<number> | null = null;
+  private gcHooks: GcHooks | null;
   private allocatedSinceReclaim = 0;
   /** Bytes handed out after which, when a block would have to be fresh, a synchronous reclaim is tried (Node). */
   reclaimThreshold = 256 * 1024 * 1024;
@@ -125,10 +133,19 @@ export class Heap {
       this.registry = this.gcHooks.registry;
     } else {
       this.registry = new FinalizationRegistry<number>((held) => this.onFree(held));
+      waitingHeaps.push(this);
     }
     this.buf = mem.buffer;
     this.vf32 = new Float32Array(this.buf);
     this.vu8 = new Uint8Array(this.buf);
+  }
+
+  /** Switches new blocks to the synchronous-reclaim registry once it has loaded (blocks already out keep theirs). */
+  adoptGcHooks(h: GcHooks): void {
+    this.previousRegistry = this.registry;
+    this.gcHooks = h;
+    hooksPromise.onFree = (held) => this.onFree(held);
+    this.registry = h.registry;
   }
 
   private onFree(held: number): void {
@@ -226,6 +243,7 @@ export class Heap {
   release(b: WasmBuf): void {
     if (b.ptr < 0) return;
     this.registry.unregister(b);
+    this.previousRegistry?.unregister(b);
     this.freeRaw(b.ptr, b.bytes);
     b.ptr = -1;
     b.host = new Uint8Array(0);

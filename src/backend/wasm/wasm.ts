@@ -6,7 +6,7 @@ import { bool, type DType, float32, type TypedArray } from '../../core/dtype.js'
 import { numel } from '../../core/shape.js';
 import type { Backend, BinaryOp, Buf, ReduceOp, Strided, UnaryOp } from '../backend.js';
 import { cpuBackend } from '../cpu/cpu.js';
-import { coreCount, type Job, RESERVED_BYTES, ThreadPool, threadsSupported } from '../threads/pool.js';
+import { coreCount, type Job, nodeThreadsLoaded, RESERVED_BYTES, ThreadPool, threadsSupported } from '../threads/pool.js';
 import {
   buildKernels,
   COMPARE,
@@ -218,16 +218,15 @@ export class WasmBackend implements Backend {
   }
   /** Starts the workers now and resolves when all are running. */
   async threadsReady(): Promise<void> {
+    await nodeThreadsLoaded;
     this.liveThreads();
     await this.pool?.whenReady();
   }
   /** Threads usable now (starting the pool on first need; workers still starting count as absent). */
   private liveThreads(): number {
     if (this.threads <= 1 || !this.shared || !this.module) return 1;
-    if (!this.pool) {
-      this.pool = new ThreadPool(this.heap.memory, this.module, (fn, args) => this.fns[fn]!(...args));
-      this.pool.resize(this.threads - 1);
-    }
+    this.pool ??= new ThreadPool(this.heap.memory, this.module, (fn, args) => this.fns[fn]!(...args));
+    if (this.pool.size < this.threads - 1) this.pool.resize(this.threads - 1); // a no-op until worker_threads loaded
     return Math.min(this.threads, 1 + this.pool.ready);
   }
   /** Calls an exported kernel on the calling thread. */
