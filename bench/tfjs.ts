@@ -1,6 +1,6 @@
 /**
  * @file TensorFlow.js's side of the benchmark (cpu or wasm backend; BENCH_THREADS for wasm), printed as JSON results.
- * W1 and W6 are not run: the wasm backend cannot train a CNN (no Conv2DBackpropFilter).
+ * W6 is not run: the wasm backend cannot train a CNN (no Conv2DBackpropFilter).
  */
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
@@ -26,6 +26,34 @@ if (backend === 'wasm') {
 await tf.setBackend(backend);
 await tf.ready();
 process.stderr.write(`tfjs backend: ${tf.getBackend()}\n`);
+
+// W1: the autograd tutorial's loop (800 steps of gradient descent on w, b), written the TensorFlow.js way
+{
+  const ms = await medianMs(
+    () => {
+      const x = tf.reshape(tf.linspace(-1, 1, 100), [100, 1]);
+      const y = tf.add(tf.add(tf.mul(tf.square(x), 3), 2), tf.mul(tf.randomUniform([100, 1]), 0.2));
+      const w = tf.variable(tf.randomNormal([1, 1]));
+      const b = tf.variable(tf.zeros([1, 1]));
+      for (let i = 0; i < 800; i++)
+        tf.tidy(() => {
+          const { value, grads } = tf.variableGrads(
+            () =>
+              tf.sum(
+                tf.square(tf.sub(y, tf.add(tf.matMul(tf.square(x) as TF.Tensor2D, w as TF.Tensor2D), b))),
+              ) as TF.Scalar,
+            [w, b],
+          );
+          w.assign(tf.sub(w, tf.mul(grads[w.name]!, 0.001)));
+          b.assign(tf.sub(b, tf.mul(grads[b.name]!, 0.001)));
+          value.dataSync();
+        });
+      tf.dispose([x, y, w, b]);
+    },
+    { warmup: 1, reps: 5, minMs: 0 },
+  );
+  results.push({ id: 'W1', case: '800 steps', value: ms, unit: 'ms', higherIsBetter: false });
+}
 
 for (const n of W2_SIZES) {
   if (backend === 'cpu' && n > 512) continue;

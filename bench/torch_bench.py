@@ -43,32 +43,26 @@ def push(id_, case, value, unit, higher, extra=None):
     results.append(r)
 
 
-# W1: tutorial loop
-x = torch.linspace(-3, 3, 64).reshape(64, 1)
-y = torch.sin(x)
-
-
+# W1: the autograd tutorial's loop (scripts/fixtures/tutorial.py, examples/tutorial-programs.ts)
 def w1():
-    w1_ = seeded(16, 1).reshape(1, 16).requires_grad_()
-    b1 = torch.zeros(16, requires_grad=True)
-    w2 = seeded(256, 2, 0.25).reshape(16, 16).requires_grad_()
-    b2 = torch.zeros(16, requires_grad=True)
-    w3 = seeded(16, 3, 0.25).reshape(16, 1).requires_grad_()
-    b3 = torch.zeros(1, requires_grad=True)
-    params = [w1_, b1, w2, b2, w3, b3]
-    for _ in range(800):
-        h1 = torch.tanh(x.matmul(w1_).add(b1))
-        h2 = torch.tanh(h1.matmul(w2).add(b2))
-        loss = h2.matmul(w3).add(b3).sub(y).pow(2).mean()
-        for p in params:
-            p.grad = None
+    torch.manual_seed(100)
+    x = torch.unsqueeze(torch.linspace(-1, 1, 100), dim=1)
+    y = 3 * x.pow(2) + 2 + 0.2 * torch.rand(x.size())
+    w = torch.randn(1, 1, requires_grad=True)
+    b = torch.zeros(1, 1, requires_grad=True)
+    for i in range(800):
+        y_pred = x.pow(2).mm(w) + b
+        loss = ((y - y_pred) ** 2).sum()
         loss.backward()
         with torch.no_grad():
-            for p in params:
-                p.sub_(p.grad.mul(0.05))
+            w.sub_(0.001 * w.grad)
+            b.sub_(0.001 * b.grad)
+            w.grad.zero_()
+            b.grad.zero_()
+        loss.item()
 
 
-push("W1", "800 steps", median_ms(w1, warmup=1, reps=3, min_ms=0), "ms", False)
+push("W1", "800 steps", median_ms(w1, warmup=1, reps=5, min_ms=0), "ms", False)
 
 # W2
 for n in [64, 256, 512, 1024, 2048]:

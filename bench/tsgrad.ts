@@ -3,6 +3,7 @@
  * Run as a child of bench/run.ts: `TSGRAD_CPU=ts` selects the plain TypeScript backend, BENCH_THREADS the threads.
  */
 
+import { regressionProgram } from '../examples/tutorial-programs.js';
 import { getBackend } from '../src/backend/devices.js';
 import { setNumThreads, threadsReady } from '../src/backend/threads/api.js';
 import type { WasmBackend } from '../src/backend/wasm/wasm.js';
@@ -40,32 +41,9 @@ if (!plain && typeof wasm.call === 'function' && want('ceiling')) {
   });
 }
 
-// W1: the tutorial loop — fit sin(x) with a 1-16-16-1 tanh MLP, 800 SGD steps on 64 points
+// W1: the autograd tutorial's loop, exactly as the student writes it (examples/tutorial-programs.ts)
 if (want('W1')) {
-  const x = torch.linspace(-3, 3, 64).reshape([64, 1]);
-  const y = torch.sin(x);
-  const ms = await medianMs(
-    () => {
-      const w1 = t(seeded(16, 1), [1, 16], true);
-      const b1 = torch.zeros([16], { requiresGrad: true });
-      const w2 = t(seeded(256, 2, 0.25), [16, 16], true);
-      const b2 = torch.zeros([16], { requiresGrad: true });
-      const w3 = t(seeded(16, 3, 0.25), [16, 1], true);
-      const b3 = torch.zeros([1], { requiresGrad: true });
-      const params = [w1, b1, w2, b2, w3, b3];
-      for (let step = 0; step < 800; step++) {
-        const h1 = torch.tanh(x.matmul(w1).add(b1));
-        const h2 = torch.tanh(h1.matmul(w2).add(b2));
-        const loss = h2.matmul(w3).add(b3).sub(y).pow(2).mean();
-        for (const p of params) p.grad = null;
-        loss.backward();
-        torch.noGrad(() => {
-          for (const p of params) p.sub_(p.grad!.mul(0.05));
-        });
-      }
-    },
-    { warmup: 1, reps: 3, minMs: 0 },
-  );
+  const ms = await medianMs(() => void regressionProgram(() => {}), { warmup: 1, reps: 5, minMs: 0 });
   results.push({ id: 'W1', case: '800 steps', value: ms, unit: 'ms', higherIsBetter: false });
 }
 

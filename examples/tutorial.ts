@@ -17,7 +17,9 @@ console.log('# 1. The computation graph z = w·x + b');
 const { x, w, b, y, z } = graphProgram(print);
 const graph = makeDot(z, { params: { x, w, b, y, z }, view: 'forward' });
 console.log(`computation graph: ${await graph.save(`${outDir}/graph.svg`)}`);
-console.log(`autograd graph:    ${await makeDot(z, { params: { w, b } }).save(`${outDir}/autograd-graph.svg`)}`);
+console.log(
+  `autograd graph:    ${await makeDot(z, { params: { w, b } }).save(`${outDir}/autograd-graph.svg`)}`,
+);
 
 console.log('\n# 2. Fitting y = 3x² + 2 with gradient descent');
 const fit = regressionProgram(print);

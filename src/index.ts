@@ -51,5 +51,5 @@ export const double = float64;
 export const int = int32;
 export * as nn from './nn/index.js';
 export * as optim from './optim/index.js';
+export { load, save } from './serialization/safetensors.js';
 export * as utils from './utils/index.js';
-export { save, load } from './serialization/safetensors.js';

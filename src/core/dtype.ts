@@ -82,7 +82,14 @@ export type PromotionOperand = { readonly dtype: DType; readonly dim: number } |
 export function resultType(operands: readonly PromotionOperand[]): DType {
   const [a, b] = operands;
   // fast path: two dimensioned tensors of one dtype
-  if (operands.length === 2 && typeof a === 'object' && typeof b === 'object' && a.dtype === b.dtype && a.dim > 0 && b.dim > 0)
+  if (
+    operands.length === 2 &&
+    typeof a === 'object' &&
+    typeof b === 'object' &&
+    a.dtype === b.dtype &&
+    a.dim > 0 &&
+    b.dim > 0
+  )
     return a.dtype;
   let dimT: DType | null = null;
   let zeroT: DType | null = null;

@@ -643,7 +643,11 @@ function kUnsqueezed(x: T, d: number): T {
 
 const StackSpec: OpSpec<{ dim: number; dtype: DType }> = {
   name: 'StackBackward0',
-  forward: (xs, p) => CatSpec.forward(xs.map((x) => kUnsqueezed(x, p.dim)), p),
+  forward: (xs, p) =>
+    CatSpec.forward(
+      xs.map((x) => kUnsqueezed(x, p.dim)),
+      p,
+    ),
   // each input's gradient is its slice of the output gradient
   backward: (g, inputs, _out, needs, { dim }) => inputs.map((_, i) => (needs[i] ? select(g, dim, i) : null)),
 };

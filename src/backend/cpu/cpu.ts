@@ -156,6 +156,36 @@ const BINARY: { readonly [K in BinaryOp]: Fn2 } = {
   atan2: Math.atan2,
 };
 
+type DenseLoop = (
+  out: TypedArray,
+  a: TypedArray,
+  oa: number,
+  sa: 0 | 1,
+  b: TypedArray,
+  ob: number,
+  sb: 0 | 1,
+  n: number,
+) => void;
+
+/**
+ * The four arithmetic ops with the operator written in the loop (no call per element): the hot path of small
+ * float tensors, where per-element closure calls would dominate. Strides are 1 (dense) or 0 (broadcast scalar).
+ */
+const DENSE_ARITH: Partial<Record<BinaryOp, DenseLoop>> = {
+  add: (out, a, oa, sa, b, ob, sb, n) => {
+    for (let i = 0; i < n; i++) out[i] = a[oa + i * sa]! + b[ob + i * sb]!;
+  },
+  sub: (out, a, oa, sa, b, ob, sb, n) => {
+    for (let i = 0; i < n; i++) out[i] = a[oa + i * sa]! - b[ob + i * sb]!;
+  },
+  mul: (out, a, oa, sa, b, ob, sb, n) => {
+    for (let i = 0; i < n; i++) out[i] = a[oa + i * sa]! * b[ob + i * sb]!;
+  },
+  div: (out, a, oa, sa, b, ob, sb, n) => {
+    for (let i = 0; i < n; i++) out[i] = a[oa + i * sa]! / b[ob + i * sb]!;
+  },
+};
+
 /**
  * Merges adjacent dims that every operand walks contiguously, so most loops become one flat loop.
  * Returns the reduced shape and per-operand strides.
@@ -280,7 +310,9 @@ export const cpuBackend: Backend = {
     if ((da || zero(a.strides)) && (db || zero(b.strides))) {
       const oa = a.offset;
       const ob = b.offset;
-      if (da && db) for (let i = 0; i < n; i++) out[i] = f(as[oa + i]!, bs[ob + i]!);
+      const arith = dtype.isFloatingPoint ? DENSE_ARITH[op] : undefined;
+      if (arith) arith(out, as, oa, da ? 1 : 0, bs, ob, db ? 1 : 0, n);
+      else if (da && db) for (let i = 0; i < n; i++) out[i] = f(as[oa + i]!, bs[ob + i]!);
       else if (da) {
         const bv = bs[ob]!;
         for (let i = 0; i < n; i++) out[i] = f(as[oa + i]!, bv);
@@ -325,31 +357,32 @@ export const cpuBackend: Backend = {
     const r = numel(axes.map((d) => shape[d]!));
     const out = new dtype.ArrayType(m);
     const xs = arr(x);
-    // visit kept dims (outer) then reduced dims (inner): permuted strides
-    const rShape = axes.map((d) => shape[d]!);
-    const rStrides = axes.map((d) => x.strides[d]!);
-    const kStrides = keep.map((d) => x.strides[d]!);
-    const oStrides = contiguous(outShape);
     const red = reducer(op);
+    // the element offsets of one reduced sub-grid, relative to its first element: computed once, then every
+    // output element is a flat loop over them
+    const rel = new Float64Array(r);
+    let filled = 0;
     walk(
-      outShape.length ? outShape : [1],
-      [kStrides.length ? kStrides : [0], oStrides.length ? oStrides : [0]],
-      [x.offset, 0],
-      ([ox, oo], n, [sk]) => {
-        for (let i = 0; i < n; i++) {
-          const acc = red.init();
-          walk(
-            rShape.length ? rShape : [1],
-            [rStrides.length ? rStrides : [0]],
-            [ox! + i * sk!],
-            ([o], rn, [rs]) => {
-              for (let j = 0; j < rn; j++) red.step(acc, xs[o! + j * rs!]!);
-            },
-          );
-          out[oo! + i] = red.done(acc, r);
-        }
+      axes.length ? axes.map((d) => shape[d]!) : [1],
+      [axes.length ? axes.map((d) => x.strides[d]!) : [0]],
+      [0],
+      ([o], n, [st]) => {
+        for (let j = 0; j < n; j++) rel[filled++] = o! + j * st!;
       },
     );
+    const reduceAt = (base: number): number => {
+      const acc = red.init();
+      for (let j = 0; j < r; j++) red.step(acc, xs[base + rel[j]!]!);
+      return red.done(acc, r);
+    };
+    if (m === 1) {
+      out[0] = reduceAt(x.offset);
+      return out;
+    }
+    const kStrides = keep.map((d) => x.strides[d]!);
+    walk(outShape, [kStrides, contiguous(outShape)], [x.offset, 0], ([ox, oo], n, [sk]) => {
+      for (let i = 0; i < n; i++) out[oo! + i] = reduceAt(ox! + i * sk!);
+    });
     return out;
   },
 
@@ -359,17 +392,17 @@ export const cpuBackend: Backend = {
     const bs = arr(b);
     const [ab, am, ak] = a.strides as [number, number, number];
     const [bb, bk, bn] = b.strides as [number, number, number];
-    const row = new Float64Array(n);
+    // the textbook triple loop, accumulating each output in double precision and rounding once
+    let o = 0;
     for (let p = 0; p < batch; p++) {
       for (let i = 0; i < m; i++) {
-        row.fill(0);
         const abase = a.offset + p * ab + i * am;
-        for (let q = 0; q < k; q++) {
-          const av = as[abase + q * ak]!;
-          const bbase = b.offset + p * bb + q * bk;
-          for (let j = 0; j < n; j++) row[j]! += av * bs[bbase + j * bn]!;
+        for (let j = 0; j < n; j++) {
+          const bbase = b.offset + p * bb + j * bn;
+          let acc = 0;
+          for (let q = 0; q < k; q++) acc += as[abase + q * ak]! * bs[bbase + q * bk]!;
+          out[o++] = acc;
         }
-        out.set(row, (p * m + i) * n);
       }
     }
     return out;

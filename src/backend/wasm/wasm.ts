@@ -6,7 +6,14 @@ import { bool, type DType, float32, type TypedArray } from '../../core/dtype.js'
 import { numel } from '../../core/shape.js';
 import type { Backend, BinaryOp, Buf, ReduceOp, Strided, UnaryOp } from '../backend.js';
 import { cpuBackend } from '../cpu/cpu.js';
-import { coreCount, type Job, nodeThreadsLoaded, RESERVED_BYTES, ThreadPool, threadsSupported } from '../threads/pool.js';
+import {
+  coreCount,
+  type Job,
+  nodeThreadsLoaded,
+  RESERVED_BYTES,
+  ThreadPool,
+  threadsSupported,
+} from '../threads/pool.js';
 import {
   buildKernels,
   COMPARE,

@@ -312,7 +312,12 @@ export const backwardMirrors: Record<string, Mirror> = {
       return [
         v,
         ti,
-        { viewOfNormal: v.isInference(), xVersion: x.version, viewOfInference: tv.isInference(), w: w.clone() },
+        {
+          viewOfNormal: v.isInference(),
+          xVersion: x.version,
+          viewOfInference: tv.isInference(),
+          w: w.clone(),
+        },
       ] as const;
     });
     v.mul_(2);
