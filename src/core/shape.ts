@@ -215,3 +215,33 @@ export function viewStrides(shape: Shape, strides: readonly number[], target: Sh
   if (viewD !== -1) return null;
   return out;
 }
+
+/**
+ * Merges adjacent dims that every operand walks contiguously, so most loops become one flat loop.
+ * Returns the reduced shape and per-operand strides.
+ * @example coalesceDims([2, 3], [[3, 1]]) // [[6], [[1]]]
+ */
+export function coalesceDims(
+  shape: readonly number[],
+  strides: (readonly number[])[],
+): [number[], number[][]] {
+  const outShape: number[] = [];
+  const outStrides: number[][] = strides.map(() => []);
+  for (let d = 0; d < shape.length; d++) {
+    const size = shape[d]!;
+    if (size === 1) continue;
+    const last = outShape.length - 1;
+    if (last >= 0 && strides.every((s, k) => outStrides[k]![last] === s[d]! * size)) {
+      outShape[last] = outShape[last]! * size;
+      for (let k = 0; k < strides.length; k++) outStrides[k]![last] = strides[k]![d]!;
+    } else {
+      outShape.push(size);
+      for (let k = 0; k < strides.length; k++) outStrides[k]!.push(strides[k]![d]!);
+    }
+  }
+  if (outShape.length === 0) {
+    outShape.push(1);
+    for (const s of outStrides) s.push(0);
+  }
+  return [outShape, outStrides];
+}

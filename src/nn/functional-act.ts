@@ -4,7 +4,7 @@
  */
 import { bool, int32 } from '../core/dtype.js';
 import { defaultGenerator, type Generator } from '../core/random.js';
-import { numel } from '../core/shape.js';
+import { contiguousStrides, numel } from '../core/shape.js';
 import { fromBuf, makeTensor, Storage, type TensorImpl } from '../graph/tensor-impl.js';
 import { applyOp, type OpSpec } from '../ops/define.js';
 import { add, eq, erf, exp, gt, mul, sigmoid, sub, tanh, where } from '../ops/elementwise.js';
@@ -112,7 +112,7 @@ const EmbeddingSpec: OpSpec<EmbP> = {
     const idx = kView(flat, [l, d], [1, 0], flat.offset);
     const be = w!.storage.backend;
     const out = fromBuf(be, be.gather(w!.strided, 0, idx.strided, [l, d], w!.dtype), w!.dtype, [l, d]);
-    return kView(out, [...indices.shape, d], [...contiguousOf(indices.shape).map((s) => s * d), 1], 0);
+    return kView(out, [...indices.shape, d], [...contiguousStrides(indices.shape).map((s) => s * d), 1], 0);
   },
   // rows of g added into zeros at their indices (the padding row gets none)
   backward: (g, [w], _o, _n, { indices, paddingIdx }) => {
@@ -126,16 +126,6 @@ const EmbeddingSpec: OpSpec<EmbP> = {
     return [scatterAdd(kZeros([v, d], g.dtype, g), 0, idx, gm)];
   },
 };
-
-function contiguousOf(shape: readonly number[]): number[] {
-  const s = new Array<number>(shape.length);
-  let acc = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    s[i] = acc;
-    acc *= shape[i]!;
-  }
-  return s;
-}
 
 /**
  * Looks up rows of `weight` [V, D] at int32 `indices` (any shape); the output is [...indices.shape, D].

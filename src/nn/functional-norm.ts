@@ -4,7 +4,7 @@
  * differentiable ops, so second derivatives are right too.
  */
 
-import { numel } from '../core/shape.js';
+import { contiguousStrides, numel } from '../core/shape.js';
 import type { Grad } from '../graph/node.js';
 import type { TensorImpl } from '../graph/tensor-impl.js';
 import { applyMultiOp, applyOp, type MultiOpSpec, type OpSpec } from '../ops/define.js';
@@ -26,22 +26,12 @@ function viewAs(v: T, shape: readonly number[]): T {
   );
 }
 
-function contiguousOf(shape: readonly number[]): number[] {
-  const s = new Array<number>(shape.length);
-  let acc = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    s[i] = acc;
-    acc *= shape[i]!;
-  }
-  return s;
-}
-
 /** `x` reduced over `dims` to the mean, kept broadcastable (kernels only). */
 function kMeanKeep(x: T, dims: readonly number[], keepShape: readonly number[]): T {
   const n = numel(dims.map((d) => x.shape[d]!));
   const s = kReduce('sum', x, dims, x.dtype);
   const m = kBinary('div', s, scalarLike(n, x), x.dtype);
-  return kView(m, keepShape, contiguousOf(keepShape), 0);
+  return kView(m, keepShape, contiguousStrides(keepShape), 0);
 }
 
 /**

@@ -2,7 +2,7 @@
  * @file softmax and logSoftmax: primitives (not composites) for numerical stability and PyTorch's node names.
  */
 import { bool } from '../core/dtype.js';
-import { normalizeDim } from '../core/shape.js';
+import { contiguousStrides, normalizeDim } from '../core/shape.js';
 import type { TensorImpl } from '../graph/tensor-impl.js';
 import { check } from '../util/assert.js';
 import { applyOp, type OpSpec } from './define.js';
@@ -35,19 +35,9 @@ function sumKeep(x: T, dim: number): T {
   return kView(
     kReduce('sum', x, [dim], x.dtype),
     x.shape.map((s, d) => (d === dim ? 1 : s)),
-    contiguous(x.shape.map((s, d) => (d === dim ? 1 : s))),
+    contiguousStrides(x.shape.map((s, d) => (d === dim ? 1 : s))),
     0,
   );
-}
-
-function contiguous(shape: readonly number[]): number[] {
-  const s = new Array<number>(shape.length);
-  let acc = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    s[i] = acc;
-    acc *= shape[i]!;
-  }
-  return s;
 }
 
 const SoftmaxSpec: OpSpec<number> = {

@@ -3,7 +3,7 @@
  * cumsum) and sumTo, the one place broadcast gradients are summed back to an input's shape.
  */
 import { bool, type DType, float32, int32 } from '../core/dtype.js';
-import { normalizeDim, normalizeDims, numel, sameShape } from '../core/shape.js';
+import { contiguousStrides, normalizeDim, normalizeDims, numel, sameShape } from '../core/shape.js';
 import { isGradEnabled } from '../graph/grad-mode.js';
 import { fromBuf, type TensorImpl } from '../graph/tensor-impl.js';
 import { check, checkType, fmtShape } from '../util/assert.js';
@@ -68,17 +68,9 @@ function kReduceTo(
   dtype: DType,
 ): T {
   const out = kReduce(op, x, r.dims, dtype);
-  return r.keepdim ? kView(out, reducedShape(x.shape, r), contiguousOf(reducedShape(x.shape, r)), 0) : out;
-}
-
-function contiguousOf(shape: readonly number[]): number[] {
-  const s = new Array<number>(shape.length);
-  let acc = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    s[i] = acc;
-    acc *= shape[i]!;
-  }
-  return s;
+  return r.keepdim
+    ? kView(out, reducedShape(x.shape, r), contiguousStrides(reducedShape(x.shape, r)), 0)
+    : out;
 }
 
 /** Brings a reduced gradient (or result) back to the input's rank by unsqueezing the reduced dims. */
@@ -211,7 +203,7 @@ function productOfOthers(x: T, r: Reduced): T {
   const n = numel(x.shape);
   const xs = be.readSync!(kUnary('copy', x).storage.buf, x.dtype);
   const out = new Float64Array(n);
-  const strides = contiguousOf(x.shape);
+  const strides = contiguousStrides(x.shape);
   const idx = new Array<number>(x.shape.length).fill(0);
   for (let i = 0; i < n; i++) {
     let rem = i;

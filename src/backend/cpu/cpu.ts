@@ -3,7 +3,7 @@
  * Buffers are typed arrays; kernels walk strided inputs with an odometer over the outer dims and a tight inner loop.
  */
 import type { DType, TypedArray } from '../../core/dtype.js';
-import { numel } from '../../core/shape.js';
+import { coalesceDims, contiguousStrides, numel } from '../../core/shape.js';
 import type { Backend, BinaryOp, Buf, ReduceOp, Strided, UnaryOp } from '../backend.js';
 
 const arr = (s: Strided): TypedArray => s.buf as TypedArray;
@@ -186,32 +186,6 @@ const DENSE_ARITH: Partial<Record<BinaryOp, DenseLoop>> = {
   },
 };
 
-/**
- * Merges adjacent dims that every operand walks contiguously, so most loops become one flat loop.
- * Returns the reduced shape and per-operand strides.
- */
-function coalesce(shape: readonly number[], strides: (readonly number[])[]): [number[], number[][]] {
-  const outShape: number[] = [];
-  const outStrides: number[][] = strides.map(() => []);
-  for (let d = 0; d < shape.length; d++) {
-    const size = shape[d]!;
-    if (size === 1) continue;
-    const last = outShape.length - 1;
-    if (last >= 0 && strides.every((s, k) => outStrides[k]![last] === s[d]! * size)) {
-      outShape[last] = outShape[last]! * size;
-      for (let k = 0; k < strides.length; k++) outStrides[k]![last] = strides[k]![d]!;
-    } else {
-      outShape.push(size);
-      for (let k = 0; k < strides.length; k++) outStrides[k]!.push(strides[k]![d]!);
-    }
-  }
-  if (outShape.length === 0) {
-    outShape.push(1);
-    for (const s of outStrides) s.push(0);
-  }
-  return [outShape, outStrides];
-}
-
 /** Calls `inner(offsets, n, innerStrides)` for every run of the innermost dim. */
 function walk(
   shape: readonly number[],
@@ -220,7 +194,7 @@ function walk(
   inner: (offs: number[], n: number, st: number[]) => void,
 ): void {
   if (numel(shape) === 0) return;
-  const [cs, cst] = coalesce(shape, strides);
+  const [cs, cst] = coalesceDims(shape, strides);
   const nd = cs.length;
   const n = cs[nd - 1]!;
   const innerSt = cst.map((s) => s[nd - 1]!);
@@ -258,16 +232,6 @@ function zero(strides: readonly number[]): boolean {
   return true;
 }
 
-const contiguous = (shape: readonly number[]): number[] => {
-  const s = new Array<number>(shape.length);
-  let acc = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    s[i] = acc;
-    acc *= shape[i]!;
-  }
-  return s;
-};
-
 /** The CPU backend instance. @example cpuBackend.alloc(float32, 3) // Float32Array(3) */
 export const cpuBackend: Backend = {
   device: 'cpu',
@@ -291,7 +255,7 @@ export const cpuBackend: Backend = {
       for (let i = 0; i < n; i++) out[i] = f(xs[o + i]!);
       return out;
     }
-    walk(shape, [x.strides, contiguous(shape)], [x.offset, 0], ([ox, oo], n, [sx]) => {
+    walk(shape, [x.strides, contiguousStrides(shape)], [x.offset, 0], ([ox, oo], n, [sx]) => {
       for (let i = 0; i < n; i++) out[oo! + i] = f(xs[ox! + i * sx!]!);
     });
     return out;
@@ -324,7 +288,7 @@ export const cpuBackend: Backend = {
     }
     walk(
       shape,
-      [a.strides, b.strides, contiguous(shape)],
+      [a.strides, b.strides, contiguousStrides(shape)],
       [a.offset, b.offset, 0],
       ([oa, ob, oo], n, [sa, sb]) => {
         for (let i = 0; i < n; i++) out[oo! + i] = f(as[oa! + i * sa!]!, bs[ob! + i * sb!]!);
@@ -340,7 +304,7 @@ export const cpuBackend: Backend = {
     const bs = arr(b);
     walk(
       shape,
-      [c.strides, a.strides, b.strides, contiguous(shape)],
+      [c.strides, a.strides, b.strides, contiguousStrides(shape)],
       [c.offset, a.offset, b.offset, 0],
       ([oc, oa, ob, oo], n, [sc, sa, sb]) => {
         for (let i = 0; i < n; i++)
@@ -380,7 +344,7 @@ export const cpuBackend: Backend = {
       return out;
     }
     const kStrides = keep.map((d) => x.strides[d]!);
-    walk(outShape, [kStrides, contiguous(outShape)], [x.offset, 0], ([ox, oo], n, [sk]) => {
+    walk(outShape, [kStrides, contiguousStrides(outShape)], [x.offset, 0], ([ox, oo], n, [sk]) => {
       for (let i = 0; i < n; i++) out[oo! + i] = reduceAt(ox! + i * sk!);
     });
     return out;
@@ -417,7 +381,7 @@ export const cpuBackend: Backend = {
     const xStridesNoDim = x.strides.map((s, d) => (d === dim ? 0 : s));
     walk(
       shape,
-      [xStridesNoDim, index.strides, contiguous(shape)],
+      [xStridesNoDim, index.strides, contiguousStrides(shape)],
       [x.offset, index.offset, 0],
       ([ox, oi, oo], n, [sx, si]) => {
         for (let i = 0; i < n; i++) out[oo! + i] = xs[ox! + i * sx! + is[oi! + i * si!]! * xStrideDim]!;
@@ -431,7 +395,7 @@ export const cpuBackend: Backend = {
     const out = new dtype.ArrayType(numel(outShape));
     const ss = arr(src);
     const is = arr(index);
-    const oStrides = contiguous(outShape);
+    const oStrides = contiguousStrides(outShape);
     const oStrideDim = oStrides[dim]!;
     const oNoDim = oStrides.map((s, d) => (d === dim ? 0 : s));
     walk(
@@ -453,7 +417,7 @@ export const cpuBackend: Backend = {
     const xs = arr(x);
     const len = shape[dim]!;
     const outer = shape.map((s, d) => (d === dim ? 1 : s));
-    const oStrides = contiguous(shape);
+    const oStrides = contiguousStrides(shape);
     const xNoDim = x.strides.map((s, d) => (d === dim ? 0 : s));
     const oNoDim = oStrides.map((s, d) => (d === dim ? 0 : s));
     const xd = x.strides[dim]!;
@@ -496,7 +460,7 @@ export const cpuBackend: Backend = {
     const xs = arr(x);
     const len = shape[dim]!;
     const outer = shape.map((s, d) => (d === dim ? 1 : s));
-    const oStrides = contiguous(shape);
+    const oStrides = contiguousStrides(shape);
     const xNoDim = x.strides.map((s, d) => (d === dim ? 0 : s));
     const oNoDim = oStrides.map((s, d) => (d === dim ? 0 : s));
     const xd = x.strides[dim]!;

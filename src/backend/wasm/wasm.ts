@@ -3,7 +3,7 @@
  * large. Small tensors stay plain typed arrays computed by the reference kernels, so tiny ops never pay for wasm.
  */
 import { bool, type DType, float32, type TypedArray } from '../../core/dtype.js';
-import { numel } from '../../core/shape.js';
+import { coalesceDims, numel } from '../../core/shape.js';
 import type { Backend, BinaryOp, Buf, ReduceOp, Strided, UnaryOp } from '../backend.js';
 import { cpuBackend } from '../cpu/cpu.js';
 import {
@@ -32,29 +32,6 @@ export const SMALL = 4096;
 
 const ELEM_OF: Record<string, Elem> = { float32: 'f32', float64: 'f64', int32: 'i32', bool: 'u8' };
 const isHost = (b: Buf): b is TypedArray => ArrayBuffer.isView(b);
-
-/** Merges adjacent dims every operand walks contiguously; drops size-1 dims. Returns [shape, strides per operand]. */
-function coalesce(shape: readonly number[], strides: readonly (readonly number[])[]): [number[], number[][]] {
-  const cs: number[] = [];
-  const cst: number[][] = strides.map(() => []);
-  for (let d = 0; d < shape.length; d++) {
-    const size = shape[d]!;
-    if (size === 1) continue;
-    const last = cs.length - 1;
-    if (last >= 0 && strides.every((s, k) => cst[k]![last] === s[d]! * size)) {
-      cs[last] = cs[last]! * size;
-      for (let k = 0; k < strides.length; k++) cst[k]![last] = strides[k]![d]!;
-    } else {
-      cs.push(size);
-      for (let k = 0; k < strides.length; k++) cst[k]!.push(strides[k]![d]!);
-    }
-  }
-  if (cs.length === 0) {
-    cs.push(1);
-    for (const s of cst) s.push(0);
-  }
-  return [cs, cst];
-}
 
 const contiguous = (shape: readonly number[]): number[] => {
   const s = new Array<number>(shape.length);
@@ -87,7 +64,7 @@ interface Window {
  * `parts` groups of about equal work (splitting rows of a window where needed).
  */
 function windows(shape: readonly number[], ops: readonly Operand[], parts: number): Window[][] {
-  const [cs, cst] = coalesce(
+  const [cs, cst] = coalesceDims(
     shape,
     ops.map((o) => o.strides),
   );
