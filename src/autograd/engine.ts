@@ -195,7 +195,7 @@ function runHooks(fn: Node, grads: Grad[]): void {
 }
 
 /** In anomaly mode, an error raised by a node also says which node and where its forward was called. */
-function applyWithTrace(fn: Node, grads: Grad[], needs: boolean[]): Grad[] {
+function applyWithTrace(fn: Node, grads: Grad[], needs: readonly boolean[] | undefined): Grad[] {
   try {
     return fn.apply(grads, needs);
   } catch (e) {
@@ -249,9 +249,11 @@ function execute(task: Task): Grad[] {
     if (caps) for (const [nr, i] of caps) captured[i] = grads[nr] ?? null;
     if (needed && !needed.has(fn)) continue;
 
-    const needs = fn.nextFunctions.map(
-      ([m]) => m !== null && (needed === null || needed.has(m) || captureAt.has(m)),
-    );
+    // with no inputs to filter by, every edge is wanted: the node uses its own (cached) mask
+    const needs =
+      needed === null
+        ? undefined
+        : fn.nextFunctions.map(([m]) => m !== null && (needed.has(m) || captureAt.has(m)));
     let outs: Grad[];
     if (grads.every((g) => g === null)) outs = fn.nextFunctions.map(() => null);
     else {
@@ -270,14 +272,16 @@ function execute(task: Task): Grad[] {
     if (fn.postHooks) for (const h of fn.postHooks) h(outs, grads);
     if (!task.retainGraph) fn.releaseVariables();
 
-    fn.nextFunctions.forEach(([next, nr], i) => {
-      if (next === null) return;
+    const edges = fn.nextFunctions;
+    for (let i = 0; i < edges.length; i++) {
+      const [next, nr] = edges[i]!;
+      if (next === null) continue;
       const g = outs[i];
-      if (g && needs[i]) accumulate(next, nr, fitGradient(g, fn, i, next, nr));
+      if (g && (needs === undefined || needs[i])) accumulate(next, nr, fitGradient(g, fn, i, next, nr));
       const left = deps.get(next)! - 1;
       deps.set(next, left);
       if (left === 0) queue.push(next);
-    });
+    }
   }
   return captured;
 }

@@ -13,14 +13,16 @@ import { check } from '../util/assert.js';
  * @example broadcastRead(x, [2, 3])
  */
 export function broadcastRead(x: TensorImpl, shape: readonly number[]) {
-  return sameShape(x.shape, shape)
-    ? x.strided
-    : {
-        buf: x.storage.buf,
-        dtype: x.dtype,
-        strides: broadcastStrides(x.shape, x.strides, shape),
-        offset: x.offset,
-      };
+  if (sameShape(x.shape, shape)) return x.strided;
+  const strides =
+    x.shape.length === 0 ? zeroStrides(shape.length) : broadcastStrides(x.shape, x.strides, shape);
+  return { buf: x.storage.buf, dtype: x.dtype, strides, offset: x.offset };
+}
+
+const ZERO_STRIDES: (readonly number[])[] = [];
+/** A shared all-zero stride list (a scalar broadcast to any rank); never mutated. */
+function zeroStrides(rank: number): readonly number[] {
+  return (ZERO_STRIDES[rank] ??= Object.freeze(new Array<number>(rank).fill(0)));
 }
 
 /** True when converting `from` to `to` can change a value (so PyTorch casts before computing). */
