@@ -13,6 +13,7 @@ export {
   setGradEnabled,
 } from './graph/grad-mode.js';
 export { Node } from './graph/node.js';
+export { getNumThreads, setNumThreads } from './backend/threads/api.js';
 export * as autograd from './tensor/autograd.js';
 export type { CreateOptions, RandomOptions } from './tensor/create.js';
 export {

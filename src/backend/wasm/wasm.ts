@@ -175,11 +175,15 @@ export class WasmBackend implements Backend {
     });
     this.module = module;
     this.ready = true;
-    this.setThreads(this.threads);
+    this.setThreads(this.threads, false);
   }
 
+  /** True once the user chose a thread count (torch.setNumThreads), which the default then never overrides. */
+  private threadsChosen = false;
   /** Sets the thread count (caller included); workers start when a large op first needs them. */
-  setThreads(n: number): void {
+  setThreads(n: number, byUser = true): void {
+    if (byUser) this.threadsChosen = true;
+    else if (this.threadsChosen) n = this.threads; // a default never overrides the user's choice
     this.threads = Math.max(1, Math.min(Math.floor(n), 16));
     if (!this.ready) return;
     if (this.pool) this.pool.resize(this.shared ? this.threads - 1 : 0);
@@ -721,7 +725,10 @@ export function createWasmBackend(): WasmBackend | null {
       (m) => be.install(m),
       () => {},
     );
-  be.setThreads(defaultThreads());
+  be.setThreads(defaultThreads(), false);
+  // Node's worker_threads load in the background: once they have, default to one thread per core, unless the
+  // user has chosen a count meanwhile
+  void nodeThreadsLoaded.then(() => be.setThreads(defaultThreads(), false));
   return be;
 }
 
