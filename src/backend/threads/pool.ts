@@ -90,7 +90,7 @@ if (!isNode && typeof navigator !== 'undefined') cores = navigator.hardwareConcu
  */
 export function threadsSupported(): boolean {
   if (typeof SharedArrayBuffer === 'undefined' || typeof Atomics === 'undefined') return false;
-  if (nodeWorker) return true;
+  if (isNode) return true; // worker_threads always exists in Node (it loads in the background: nodeThreadsLoaded)
   return (
     typeof Worker !== 'undefined' &&
     (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true
