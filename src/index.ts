@@ -2,6 +2,7 @@
  * @file The public face of tsgrad: `import * as torch from 'tsgrad'`. Re-exports only.
  */
 
+export { getNumThreads, setNumThreads } from './backend/threads/api.js';
 export { bool, DType, float32, float64, int32 } from './core/dtype.js';
 export { defaultGenerator, Generator, manualSeed } from './core/random.js';
 export {
@@ -13,7 +14,6 @@ export {
   setGradEnabled,
 } from './graph/grad-mode.js';
 export { Node } from './graph/node.js';
-export { getNumThreads, setNumThreads } from './backend/threads/api.js';
 export * as autograd from './tensor/autograd.js';
 export type { CreateOptions, RandomOptions } from './tensor/create.js';
 export {

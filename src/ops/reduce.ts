@@ -4,7 +4,6 @@
  */
 import { bool, type DType, float32, int32 } from '../core/dtype.js';
 import { contiguousStrides, normalizeDim, normalizeDims, numel, sameShape } from '../core/shape.js';
-import { isGradEnabled } from '../graph/grad-mode.js';
 import { fromBuf, type TensorImpl } from '../graph/tensor-impl.js';
 import { check, checkType, fmtShape } from '../util/assert.js';
 import { applyMultiOp, applyOp, type MultiOpSpec, type OpSpec } from './define.js';
@@ -148,13 +147,11 @@ const prodSpec = (name: string): OpSpec<Reduced & { dtype: DType }> => ({
   forward: ([x], p) => kReduceTo('prod', kCast(x!, p.dtype), p, p.dtype),
   save: [0],
   saveOutput: true,
-  // d Πx = Π_{j≠i} x_j · dx_i: result/x where x ≠ 0, else the product of the others (computed exactly). Under
-  // createGraph with zeros present, the product of the others is built from differentiable ops instead.
+  // d Πx = Π_{j≠i} x_j · dx_i: result/x when no x is 0, else the product of the others, multiplied out
   backward: (g, [x], out, _n, p) => {
     const gx = expandBack(g, x!.shape, p);
-    if (isGradEnabled() && hasZero(x!)) return [mul(gx, differentiableProductOfOthers(x!, p))];
-    const outx = expandBack(out, x!.shape, p);
-    return [mul(gx, where(eq(x!, 0), productOfOthers(x!, p), div(outx, x!)))];
+    if (hasZero(x!)) return [mul(gx, productOfOthers(x!, p))];
+    return [mul(gx, div(expandBack(out, x!.shape, p), x!))];
   },
 });
 const Prod0 = prodSpec('ProdBackward0');
@@ -172,11 +169,11 @@ function hasZero(x: T): boolean {
 }
 
 /**
- * Π_{j≠i} x_j over the reduced dims with differentiable ops (for double backward through zeros): the reduced dims are
- * moved last and flattened to n, each slice is repeated n times with the diagonal set to 1, and multiplied out.
- * Takes O(n²) memory per slice, so it only runs under createGraph when x has zeros.
+ * Π_{j≠i} x_j over the reduced dims, with differentiable ops (so double backward works through zeros): the reduced
+ * dims are moved last and flattened to n, each slice is repeated n times with the diagonal set to 1, and multiplied
+ * out. Takes O(n²) memory per slice, so it only runs when x has zeros (elsewhere result/x is exact enough).
  */
-function differentiableProductOfOthers(x: T, r: Reduced): T {
+function productOfOthers(x: T, r: Reduced): T {
   const kept = x.shape.map((_, d) => d).filter((d) => !r.dims.includes(d));
   const order = [...kept, ...r.dims];
   const keptShape = kept.map((d) => x.shape[d]!);
@@ -194,51 +191,6 @@ function differentiableProductOfOthers(x: T, r: Reduced): T {
     ),
     inverse,
   );
-}
-
-/** Π_{j≠i} x_j over the reduced dims, by brute force (only used where x has zeros; first order only). */
-function productOfOthers(x: T, r: Reduced): T {
-  const be = x.storage.backend;
-  check(be.readSync !== undefined, 'prod backward with zeros needs a synchronous device');
-  const n = numel(x.shape);
-  const xs = be.readSync!(kUnary('copy', x).storage.buf, x.dtype);
-  const out = new Float64Array(n);
-  const strides = contiguousStrides(x.shape);
-  const idx = new Array<number>(x.shape.length).fill(0);
-  for (let i = 0; i < n; i++) {
-    let rem = i;
-    for (let d = 0; d < x.shape.length; d++) {
-      idx[d] = Math.floor(rem / strides[d]!);
-      rem %= strides[d]!;
-    }
-    // walk the reduced sub-grid through index i
-    let prod = 1;
-    const sizes = r.dims.map((d) => x.shape[d]!);
-    const m = numel(sizes);
-    for (let k = 0; k < m; k++) {
-      let rem2 = k;
-      let flat = 0;
-      for (let d = 0; d < x.shape.length; d++) {
-        const j = r.dims.indexOf(d);
-        let v = idx[d]!;
-        if (j >= 0) {
-          const inner = numel(sizes.slice(j + 1));
-          v = Math.floor(rem2 / inner);
-          rem2 %= inner;
-        }
-        flat += v * strides[d]!;
-      }
-      if (flat !== i) prod *= xs[flat]!;
-    }
-    out[i] = prod;
-  }
-  const t = kZeros(x.shape, x.dtype, x);
-  be.copy(
-    t.strided,
-    { buf: be.fromArray(x.dtype, new x.dtype.ArrayType(out)), dtype: x.dtype, strides, offset: 0 },
-    x.shape,
-  );
-  return t;
 }
 
 /**

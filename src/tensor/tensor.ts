@@ -306,7 +306,12 @@ export class Tensor extends TensorImpl {
     const list = node.tensorPreHooks.get(this.outputNr) ?? [];
     list.push(hook);
     node.tensorPreHooks.set(this.outputNr, list);
-    return { remove: () => void list.splice(list.indexOf(hook) >>> 0, list.includes(hook) ? 1 : 0) };
+    return {
+      remove: () => {
+        const i = list.indexOf(hook);
+        if (i >= 0) list.splice(i, 1);
+      },
+    };
   }
 
   // -------------------------------------------------------------------------------------------------------------
