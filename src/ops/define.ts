@@ -105,9 +105,21 @@ function stub(meta: OutputMeta): TensorImpl {
 export function gradientEdge(t: TensorImpl): Edge {
   const fn = t.gradFn;
   if (fn !== null) return [fn, t.outputNr];
-  if (!t._requiresGrad) return [null, 0];
+  if (!t._requiresGrad) return NO_EDGE;
   t.gradAccumulator ??= new AccumulateGrad(t);
   return [t.gradAccumulator, 0];
+}
+
+/** The edge of inputs that need no gradient: one shared, frozen tuple (graphs hold many). */
+const NO_EDGE: Edge = [null, 0]; // shared: never mutated
+
+/** Input metadata: wrapped numbers (0-dim, very common) share one object per dtype. */
+const scalarMeta = new Map<TensorImpl['dtype'], OutputMeta>();
+function inputMetaOf(t: TensorImpl): OutputMeta {
+  if (t.wrappedNumber === null) return { shape: t.shape, dtype: t.dtype };
+  let m = scalarMeta.get(t.dtype);
+  if (!m) scalarMeta.set(t.dtype, (m = { shape: [], dtype: t.dtype })); // shared: never mutated
+  return m;
 }
 
 const CloneSpec: OpSpec<void> = {
@@ -196,7 +208,7 @@ class OpNode<P> extends Node {
     this.name = spec.name;
     this.nextFunctions = inputs.map(gradientEdge);
     this.outputMeta = outs.map((o) => ({ shape: o.shape, dtype: o.dtype }));
-    this.inputMeta = inputs.map((t) => ({ shape: t.shape, dtype: t.dtype }));
+    this.inputMeta = inputs.map(inputMetaOf);
     if (spec.save !== undefined) {
       const idx = savedIndices(
         spec.save,
