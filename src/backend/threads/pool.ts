@@ -2,6 +2,7 @@
  * @file A pool of worker threads (worker_threads in Node, Web Workers in browsers) sharing the wasm heap.
  * The caller writes each thread's job list into shared memory, wakes the workers with Atomics, runs its own part, then sleeps until all are done.
  */
+import { importNode } from '../../util/node-import.js';
 
 /** One kernel call: an export index of the kernel module and its arguments. @example const j: Job = { fn: 3, args: [64, 128] }; */
 export interface Job {
@@ -73,7 +74,10 @@ const isNode = typeof process !== 'undefined' && process.versions?.node !== unde
  * @example await nodeThreadsLoaded
  */
 export const nodeThreadsLoaded: Promise<void> = isNode
-  ? Promise.all([import('node:worker_threads'), import('node:os')])
+  ? Promise.all([
+      importNode<typeof import('node:worker_threads')>('node:worker_threads'),
+      importNode<typeof import('node:os')>('node:os'),
+    ])
       .then(([wt, os]) => {
         nodeWorker = wt.Worker as unknown as NodeWorkerCtor;
         cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;

@@ -2,6 +2,7 @@
  * @file The wasm heap: one WebAssembly.Memory (shared when threads are possible) carved into size-class blocks.
  * Blocks come back when their handle is collected (FinalizationRegistry) or released; see Note [Reclaiming memory].
  */
+import { importNode } from '../../util/node-import.js';
 
 /**
  * Note [Reclaiming memory]: tensors hold `WasmBuf` handles; a FinalizationRegistry returns a handle's block to its
@@ -56,8 +57,8 @@ async function nodeGcHooks(onFree: (held: number) => void): Promise<GcHooks | nu
   const isNode = typeof process !== 'undefined' && process.versions?.node !== undefined;
   if (!isNode) return null;
   try {
-    const v8 = await import('node:v8');
-    const vm = await import('node:vm');
+    const v8 = await importNode<typeof import('node:v8')>('node:v8');
+    const vm = await importNode<typeof import('node:vm')>('node:vm');
     v8.setFlagsFromString('--expose-gc');
     v8.setFlagsFromString('--harmony-weak-refs-with-cleanup-some');
     const ctx = vm.createContext({});
