@@ -4,12 +4,10 @@
  * prints, and a large matmul runs (on the WebAssembly kernels once they have compiled).
  * Skipped, with the reason printed, where /usr/bin/chromium is absent.
  */
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { CHROMIUM, hasChromium, launchChromium } from '../helpers/chromium.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium)
   console.log(`skipping the core browser test: ${CHROMIUM} not found (apt-get install -y chromium)`);
 
@@ -30,20 +28,7 @@ describe.skipIf(!hasChromium)('tsgrad in headless Chromium', () => {
     // (src/backend/threads) and importNode() specifiers are fine
     expect(code).not.toMatch(/^\s*import\b.*from\s*["']node:/m);
 
-    const { chromium } = await import('playwright-core');
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage();
       const errors: string[] = [];

@@ -4,14 +4,13 @@
  * the page, `toPNG()` works through a canvas, and a screenshot shows the plot.
  * Skipped, with the reason printed, where /usr/bin/chromium is absent.
  */
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decode } from 'fast-png';
 import { describe, expect, test } from 'vitest';
+import { CHROMIUM, hasChromium, launchChromium } from '../helpers/chromium.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium)
   console.log(`skipping the pyplot browser test: ${CHROMIUM} not found (apt-get install -y chromium)`);
 
@@ -30,20 +29,7 @@ describe.skipIf(!hasChromium)('pyplot in headless Chromium', () => {
     const code = bundle.outputFiles[0]?.text ?? '';
     expect(code).not.toMatch(/from\s*["']node:|require\(["']node:/);
 
-    const { chromium } = await import('playwright-core');
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage({ viewport: { width: 700, height: 520 } });
       await page.setContent('<!doctype html><html><body style="margin:0;background:#fff"></body></html>');
