@@ -3,7 +3,7 @@
  * large. Small tensors stay plain typed arrays computed by the reference kernels, so tiny ops never pay for wasm.
  */
 import { bool, type DType, float32, type TypedArray } from '../../core/dtype.js';
-import { coalesceDims, numel } from '../../core/shape.js';
+import { coalesceDims, contiguousStrides, numel } from '../../core/shape.js';
 import type { Backend, BinaryOp, Buf, ReduceOp, Strided, UnaryOp } from '../backend.js';
 import { cpuBackend } from '../cpu/cpu.js';
 import {
@@ -32,16 +32,6 @@ export const SMALL = 4096;
 
 const ELEM_OF: Record<string, Elem> = { float32: 'f32', float64: 'f64', int32: 'i32', bool: 'u8' };
 const isHost = (b: Buf): b is TypedArray => ArrayBuffer.isView(b);
-
-const contiguous = (shape: readonly number[]): number[] => {
-  const s = new Array<number>(shape.length);
-  let acc = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    s[i] = acc;
-    acc *= shape[i]!;
-  }
-  return s;
-};
 
 /** One operand of a 2-D kernel launch: byte address of its first element, element strides, element size. */
 interface Operand {
@@ -363,7 +353,7 @@ export class WasmBackend implements Backend {
     const plan = this.output(dtype, n);
     const xa = this.addr(x, staged);
     const ops: Operand[] = [
-      { addr: plan.out, strides: contiguous(shape), size: dtype.itemsize },
+      { addr: plan.out, strides: contiguousStrides(shape), size: dtype.itemsize },
       { addr: xa, strides: x.strides, size: x.dtype.itemsize },
     ];
     if (vec)
@@ -415,7 +405,7 @@ export class WasmBackend implements Backend {
     const staged: number[][] = [];
     const plan = this.output(dtype, n);
     const ops: Operand[] = [
-      { addr: plan.out, strides: contiguous(shape), size: dtype.itemsize },
+      { addr: plan.out, strides: contiguousStrides(shape), size: dtype.itemsize },
       { addr: this.addr(a, staged), strides: a.strides, size: 4 },
       { addr: this.addr(b, staged), strides: b.strides, size: 4 },
     ];
@@ -443,7 +433,7 @@ export class WasmBackend implements Backend {
     const staged: number[][] = [];
     const plan = this.output(dtype, n);
     const ops: Operand[] = [
-      { addr: plan.out, strides: contiguous(shape), size: 4 },
+      { addr: plan.out, strides: contiguousStrides(shape), size: 4 },
       { addr: this.addr(c, staged), strides: c.strides, size: 1 },
       { addr: this.addr(a, staged), strides: a.strides, size: 4 },
       { addr: this.addr(b, staged), strides: b.strides, size: 4 },
