@@ -13,10 +13,10 @@ import {
   setGradEnabled,
 } from '../graph/grad-mode.js';
 import { type Grad, type Node, runTensorHook } from '../graph/node.js';
-import { TensorImpl } from '../graph/tensor-impl.js';
+import { type Storage, storageSerialMark, TensorImpl } from '../graph/tensor-impl.js';
 import { AccumulateGrad, cloneOp, gradientEdge } from '../ops/define.js';
 import { add, toDtype } from '../ops/elementwise.js';
-import { kContiguous, kFull, kReduce, kUnary } from '../ops/kernels.js';
+import { kContiguous, kCopyInto, kFull, kReduce, kRelease, kUnary } from '../ops/kernels.js';
 import { sumTo } from '../ops/reduce.js';
 import { check, checkType, fmtShape } from '../util/assert.js';
 
@@ -195,13 +195,66 @@ function runHooks(fn: Node, grads: Grad[]): void {
 }
 
 /** In anomaly mode, an error raised by a node also says which node and where its forward was called. */
-function applyWithTrace(fn: Node, grads: Grad[], needs: readonly boolean[] | undefined): Grad[] {
+function applyWithTrace(
+  fn: Node,
+  grads: Grad[],
+  needs: readonly boolean[] | undefined,
+  owned: readonly boolean[] | undefined,
+): Grad[] {
   try {
-    return fn.apply(grads, needs);
+    return fn.apply(grads, needs, owned);
   } catch (e) {
     if (!(e instanceof Error) || fn.anomalyTrace === null) throw e;
     e.message += `\nError detected in ${fn.name}. Traceback of forward call that caused the error:\n${fn.anomalyTrace}`;
     throw e;
+  }
+}
+
+/**
+ * Note [Owned gradients]: most gradients are temporaries that the engine alone holds, and reusing their buffers
+ * at once (still in cache) instead of waiting for the garbage collector is what keeps large backward passes fast.
+ * PyTorch knows them by reference counts; here the engine counts, per storage, the references it holds in input
+ * buffers. A storage is owned when it was made during this pass (serial at or after the pass's mark), nothing
+ * outside the engine has seen it (root gradients, hooks, captures, post hooks and 'opaque' nodes taint what they
+ * touch), and the count is 1. An owned gradient that a 'pure' node has consumed, and none of its outputs shares,
+ * is dead: its buffer goes back to the backend. AccumulateGrad (a 'sink') may keep an owned gradient as `.grad`,
+ * as PyTorch's does when use_count is 1. Under createGraph gradients are part of the new graph: nothing is owned.
+ */
+class Ownership {
+  private readonly refs = new Map<Storage, number>();
+  private readonly tainted = new Set<Storage>();
+  private readonly mark = storageSerialMark();
+  constructor(readonly enabled: boolean) {}
+
+  /** The engine now holds one more reference to `g`. */
+  hold(g: TensorImpl): void {
+    if (this.enabled) this.refs.set(g.storage, (this.refs.get(g.storage) ?? 0) + 1);
+  }
+  /** `g` has been seen outside the engine: never owned. */
+  taint(g: Grad): void {
+    if (g && this.enabled) this.tainted.add(g.storage);
+  }
+  /** True when the engine's one reference is the only one there is. */
+  owns(g: TensorImpl): boolean {
+    const s = g.storage;
+    return this.enabled && s.serial >= this.mark && this.refs.get(s) === 1 && !this.tainted.has(s);
+  }
+  /** The engine drops a reference; the buffer is freed when it was the last of an owned storage. */
+  drop(g: TensorImpl): void {
+    if (!this.enabled) return;
+    const s = g.storage;
+    const n = (this.refs.get(s) ?? 0) - 1;
+    if (n > 0) return void this.refs.set(s, n);
+    this.refs.delete(s);
+    if (n === 0 && s.serial >= this.mark && !this.tainted.has(s)) {
+      this.tainted.add(s); // freed once
+      kRelease(g);
+    }
+  }
+  /** A sink kept (or freed) a gradient it owned: forget it. */
+  forget(g: TensorImpl): void {
+    this.refs.delete(g.storage);
+    this.tainted.add(g.storage);
   }
 }
 
@@ -223,6 +276,8 @@ function execute(task: Task): Grad[] {
   const buffers = new Map<Node, Grad[]>();
   const queue = new ReadyQueue();
 
+  const own = new Ownership(!task.createGraph);
+
   const accumulate = (n: Node, nr: number, g: TensorImpl): void => {
     let buf = buffers.get(n);
     if (!buf) {
@@ -230,12 +285,24 @@ function execute(task: Task): Grad[] {
       buffers.set(n, buf);
     }
     const cur = buf[nr];
-    buf[nr] = cur ? add(cur, g) : g;
+    own.hold(g);
+    if (!cur) buf[nr] = g;
+    else if (own.owns(cur) && cur.wholeStorage && cur.dtype === g.dtype && cur.storage !== g.storage) {
+      kCopyInto(cur, g, true); // add into the buffer we own, as PyTorch's InputBuffer does
+      own.drop(g);
+    } else {
+      const sum = add(cur, g);
+      own.hold(sum);
+      own.drop(cur);
+      own.drop(g);
+      buf[nr] = sum;
+    }
   };
 
-  // the graph root: deliver the root gradients
+  // the graph root: deliver the root gradients (the caller's own tensors)
   rootEdges.forEach(([n, nr], i) => {
     const g = task.grads[i];
+    own.taint(g ?? null);
     if (g) accumulate(n!, nr, g);
   });
   for (const n of new Set(rootNodes)) if (!deps.get(n)) queue.push(n);
@@ -244,9 +311,13 @@ function execute(task: Task): Grad[] {
     const fn = queue.pop();
     const grads = buffers.get(fn) ?? new Array<Grad>(fn.outputMeta.length || 1).fill(null);
     buffers.delete(fn);
-    runHooks(fn, grads);
+    if (fn.tensorPreHooks || fn.retainGradHooks) {
+      for (const g of grads) own.taint(g);
+      runHooks(fn, grads);
+      for (const g of grads) own.taint(g);
+    }
     const caps = captureAt.get(fn);
-    if (caps) for (const [nr, i] of caps) captured[i] = grads[nr] ?? null;
+    if (caps) for (const [nr, i] of caps) own.taint((captured[i] = grads[nr] ?? null));
     if (needed && !needed.has(fn)) continue;
 
     // with no inputs to filter by, every edge is wanted: the node uses its own (cached) mask
@@ -254,10 +325,12 @@ function execute(task: Task): Grad[] {
       needed === null
         ? undefined
         : fn.nextFunctions.map(([m]) => m !== null && (needed.has(m) || captureAt.has(m)));
+    if (fn.gradUse === 'opaque' || fn.postHooks) for (const g of grads) own.taint(g);
+    const owned = fn.gradUse === 'sink' ? grads.map((g) => g !== null && own.owns(g)) : undefined;
     let outs: Grad[];
     if (grads.every((g) => g === null)) outs = fn.nextFunctions.map(() => null);
     else {
-      outs = isAnomalyEnabled() ? applyWithTrace(fn, grads, needs) : fn.apply(grads, needs);
+      outs = isAnomalyEnabled() ? applyWithTrace(fn, grads, needs, owned) : fn.apply(grads, needs, owned);
       if (isAnomalyEnabled() && isAnomalyCheckNanEnabled())
         outs.forEach((g, i) => {
           if (g && hasNaN(g))
@@ -270,6 +343,7 @@ function execute(task: Task): Grad[] {
         });
     }
     if (fn.postHooks) for (const h of fn.postHooks) h(outs, grads);
+    if (fn.gradUse === 'opaque' || fn.postHooks) for (const g of outs) own.taint(g);
     if (!task.retainGraph) fn.releaseVariables();
 
     const edges = fn.nextFunctions;
@@ -282,6 +356,12 @@ function execute(task: Task): Grad[] {
       deps.set(next, left);
       if (left === 0) queue.push(next);
     }
+    // the node is done with its inputs (after its outputs are held, so one it passed on stays alive)
+    grads.forEach((g, i) => {
+      if (!g) return;
+      if (owned?.[i]) own.forget(g);
+      else own.drop(g);
+    });
   }
   return captured;
 }

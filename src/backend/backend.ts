@@ -63,7 +63,11 @@ export type BinaryOp =
   | 'ge'
   | 'and'
   | 'or'
-  | 'atan2';
+  | 'atan2'
+  // fused gradients (PyTorch's tanh_backward, sigmoid_backward, threshold_backward at 0): (grad, output) -> grad·f'
+  | 'tanhBackward'
+  | 'sigmoidBackward'
+  | 'reluBackward';
 
 /** Reductions over a set of axes. @example backend.reduce('sum', x, [2, 3], [1], float32) */
 export type ReduceOp = 'sum' | 'prod' | 'max' | 'min' | 'argmax' | 'argmin' | 'any' | 'all';
@@ -82,6 +86,11 @@ export interface Backend {
   fromArray(dtype: DType, data: TypedArray): Buf;
   /** The contents as a typed array; on the CPU this may be the buffer itself (do not mutate). Absent where reads must be async. */
   readSync?(buf: Buf, dtype: DType): TypedArray;
+  /**
+   * Takes back a buffer that nothing will read again (the backward engine's dead temporaries) for reuse by later
+   * allocations while it is still in cache. Optional: without it buffers are simply left to the garbage collector.
+   */
+  release?(buf: Buf): void;
   /** The contents as a new typed array. */
   read(buf: Buf, dtype: DType): Promise<TypedArray>;
   /** `out[i] = op(x[i])`, computed and stored in `out` dtype. */

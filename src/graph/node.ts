@@ -42,14 +42,21 @@ export abstract class Node {
   retainGradHooks: Map<number, (grad: TensorImpl) => void> | null = null;
   /** Hooks called with (gradInputs, gradOutputs) after the node ran. */
   postHooks: ((gradInputs: Grad[], gradOutputs: Grad[]) => void)[] | null = null;
+  /**
+   * What the node does with gradients, for the engine's buffer reuse (Note [Owned gradients] in engine.ts):
+   * 'opaque' nodes (custom functions) may keep references to what they receive or return; 'pure' nodes (built-in
+   * formulas) keep nothing after `apply`; a 'sink' (AccumulateGrad) may keep a gradient the engine says it owns.
+   */
+  readonly gradUse: 'opaque' | 'pure' | 'sink' = 'opaque';
   /** Where the forward op was called, recorded in anomaly mode. */
   anomalyTrace: string | null = null;
 
   /**
    * Computes the gradients of the inputs from the gradients of the outputs. `needs[i]` says whether input i's
    * gradient is wanted (the engine prunes what no requested input depends on); by default, every input with an edge.
+   * `owned[i]` (given to 'sink' nodes only) says no one else holds `gradOutputs[i]`: the node may keep it as is.
    */
-  abstract apply(gradOutputs: Grad[], needs?: readonly boolean[]): Grad[];
+  abstract apply(gradOutputs: Grad[], needs?: readonly boolean[], owned?: readonly boolean[]): Grad[];
 
   /** Drops saved tensors after backward (unless retainGraph). */
   releaseVariables(): void {}

@@ -8,6 +8,13 @@ import { contiguousStrides, isContiguousLayout, numel } from '../core/shape.js';
 import { isGradEnabled } from './grad-mode.js';
 import type { Node, TensorHook } from './node.js';
 
+let nextStorageSerial = 0;
+
+/** The serial the next storage will get (storages made later have this one or higher). @example storageSerialMark() */
+export function storageSerialMark(): number {
+  return nextStorageSerial;
+}
+
 /**
  * A flat buffer on a device. Views of one storage share it, and share its version counter
  * (PyTorch's VariableVersion), so an in-place change through any view is seen by all.
@@ -16,6 +23,8 @@ import type { Node, TensorHook } from './node.js';
 export class Storage {
   /** Bumped by every in-place write. */
   version = 0;
+  /** Creation order: storages made during a backward pass are newer than its start (Note [Owned gradients]). */
+  readonly serial = nextStorageSerial++;
   constructor(
     readonly backend: Backend,
     readonly buf: Buf,
@@ -132,6 +141,10 @@ export class TensorImpl {
   /** True when row-major contiguous. */
   get denseRowMajor(): boolean {
     return isContiguousLayout(this.shape, this.strides);
+  }
+  /** True when this tensor is all of its storage, row-major from offset 0 (no other layout can share it). */
+  get wholeStorage(): boolean {
+    return this.offset === 0 && this.storage.size === numel(this.shape) && this.denseRowMajor;
   }
 }
 

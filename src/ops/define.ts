@@ -12,7 +12,7 @@ import {
 import { type Edge, type Grad, Node, type OutputMeta, runTensorHook, SavedTensor } from '../graph/node.js';
 import { makeTensor, Storage, type TensorImpl } from '../graph/tensor-impl.js';
 import { check } from '../util/assert.js';
-import { kBinary, kContiguous, kCopyInto, kView, kZeros } from './kernels.js';
+import { kBinary, kContiguous, kCopyInto, kRelease, kView, kZeros } from './kernels.js';
 
 function kCopy(self: TensorImpl, src: TensorImpl): TensorImpl {
   kCopyInto(self, src);
@@ -153,16 +153,22 @@ export class AccumulateGrad extends Node {
     super();
     this.outputMeta = [{ shape: variable.shape, dtype: variable.dtype }];
   }
-  override apply([g]: Grad[]): Grad[] {
+  override readonly gradUse = 'sink';
+  override apply([g]: Grad[], _needs?: readonly boolean[], owned?: readonly boolean[]): Grad[] {
     let grad = g ?? null;
     if (grad === null) return [];
     const v = this.variable;
+    // a gradient only the engine held (and no hook has seen) is ours: kept as .grad, or freed once added in
+    let mine = owned?.[0] === true && !v._hooks?.length;
     for (const h of v._hooks ?? []) grad = runTensorHook(h, grad);
     if (v._grad === null) {
-      // Under createGraph the copy is recorded, so x.grad carries CopyBackwards as in PyTorch (clone_obey_contract).
-      v._grad = isGradEnabled()
-        ? applyOp(AccumulateCopySpec, [kZeros(v.shape, v.dtype, grad), grad], undefined)
-        : kContiguous(grad, true);
+      if (isGradEnabled()) {
+        // Under createGraph the copy is recorded, so x.grad carries CopyBackwards as in PyTorch (clone_obey_contract).
+        v._grad = applyOp(AccumulateCopySpec, [kZeros(v.shape, v.dtype, grad), grad], undefined);
+      } else if (mine && grad.wholeStorage) {
+        v._grad = grad; // PyTorch steals a gradient whose use_count is 1 instead of cloning it
+        mine = false;
+      } else v._grad = kContiguous(grad, true);
     } else if (!isGradEnabled()) {
       const cur = v._grad;
       cur.storage.backend.copy(cur.strided, grad.strided, cur.shape, true);
@@ -170,6 +176,7 @@ export class AccumulateGrad extends Node {
     } else {
       v._grad = applyOp(AccumulateAddSpec, [v._grad, grad], undefined);
     }
+    if (mine) kRelease(grad);
     return [];
   }
 }
@@ -194,6 +201,7 @@ function saveTensor(t: TensorImpl, nodeName: string): SavedTensor {
 
 class OpNode<P> extends Node {
   readonly name: string;
+  override readonly gradUse = 'pure';
   private saved: (SavedTensor | null)[] | null = null;
   private savedOuts: SavedTensor[] | null;
   private inputMeta: OutputMeta[];

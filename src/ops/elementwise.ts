@@ -373,13 +373,47 @@ export const cos: Unary = unary({
   saveInput: true,
   backward: (g, x) => mul(g, neg(sin(x))),
 });
+// Fused gradients of tanh, sigmoid and relu from their outputs: one pass instead of two or three (PyTorch's
+// tanh_backward, sigmoid_backward and threshold_backward), and differentiable again, with PyTorch's node names.
+
+const TanhBackwardSpec: OpSpec<void> = {
+  name: 'TanhBackwardBackward0',
+  forward: ([g, y]) => kBinary('tanhBackward', g!, y!, y!.dtype),
+  save: [0, 1],
+  backward: (gg, [g, y], _o, [needG, needY]) => [
+    needG ? tanhBackward(gg, y!) : null,
+    needY ? mul(mul(gg, g!), mul(y!, -2)) : null, // ∂/∂y g(1 − y²) = −2yg
+  ],
+};
+const SigmoidBackwardSpec: OpSpec<void> = {
+  name: 'SigmoidBackwardBackward0',
+  forward: ([g, y]) => kBinary('sigmoidBackward', g!, y!, y!.dtype),
+  save: [0, 1],
+  backward: (gg, [g, y], _o, [needG, needY]) => [
+    needG ? sigmoidBackward(gg, y!) : null,
+    needY ? mul(mul(gg, g!), sub(1, mul(y!, 2))) : null, // ∂/∂y g(1 − y)y = g(1 − 2y)
+  ],
+};
+const ReluBackwardSpec: OpSpec<void> = {
+  name: 'ThresholdBackwardBackward0',
+  forward: ([g, y]) => kBinary('reluBackward', g!, y!, y!.dtype),
+  save: [1],
+  backward: (gg, [, y], _o, [needG]) => [needG ? reluBackward(gg, y!) : null, null], // a step: zero almost everywhere
+};
+/** g·(1 − y²): the gradient through y = tanh(x). @example tanhBackward(g, y) */
+export const tanhBackward = (g: T, y: T): T => applyOp(TanhBackwardSpec, [g, y], undefined);
+/** g·(1 − y)·y: the gradient through y = sigmoid(x). @example sigmoidBackward(g, y) */
+export const sigmoidBackward = (g: T, y: T): T => applyOp(SigmoidBackwardSpec, [g, y], undefined);
+/** y ≤ 0 ? 0 : g: the gradient through y = relu(x). @example reluBackward(g, y) */
+export const reluBackward = (g: T, y: T): T => applyOp(ReluBackwardSpec, [g, y], undefined);
+
 /** tanh x. @example torch.tanh(x) */
 export const tanh: Unary = unary({
   op: 'tanh',
   name: 'TanhBackward0',
   kind: 'float',
   saveOutput: true,
-  backward: (g, _x, out) => mul(g, sub(1, mul(out, out))), // d tanh = (1 − tanh²)·dx
+  backward: (g, _x, out) => tanhBackward(g, out), // d tanh = (1 − tanh²)·dx
 });
 /** Logistic sigmoid 1/(1+e⁻ˣ) (a primitive for numerical stability and PyTorch's node name). @example torch.sigmoid(x) */
 export const sigmoid: Unary = unary({
@@ -387,7 +421,7 @@ export const sigmoid: Unary = unary({
   name: 'SigmoidBackward0',
   kind: 'float',
   saveOutput: true,
-  backward: (g, _x, out) => mul(mul(g, sub(1, out)), out), // dσ = σ(1 − σ)·dx
+  backward: (g, _x, out) => sigmoidBackward(g, out), // dσ = σ(1 − σ)·dx
 });
 /** max(x, 0). @example torch.relu(x) */
 export const relu: Unary = unary({
@@ -396,7 +430,7 @@ export const relu: Unary = unary({
   kind: 'same',
   boolError: 'relu(): Boolean inputs not supported for relu. Convert with .float() first.',
   saveOutput: true,
-  backward: (g, _x, out) => where(le(out, 0), 0, g),
+  backward: (g, _x, out) => reluBackward(g, out),
 });
 /** −1, 0 or 1 (no gradient: zeros). @example torch.sign(x) */
 export const sign: Unary = unary({ op: 'sign', name: 'SignBackward0', kind: 'same', backward: zerosGrad });

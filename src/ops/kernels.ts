@@ -4,7 +4,7 @@
  */
 import type { Backend, BinaryOp, ReduceOp, UnaryOp } from '../backend/backend.js';
 import { bool, castScalar, type DType, float64 } from '../core/dtype.js';
-import { broadcastShapes, broadcastStrides, isContiguousLayout, numel, sameShape } from '../core/shape.js';
+import { broadcastShapes, broadcastStrides, numel, sameShape } from '../core/shape.js';
 import { fromBuf, makeTensor, Storage, TensorImpl } from '../graph/tensor-impl.js';
 import { check } from '../util/assert.js';
 
@@ -154,10 +154,18 @@ export function kFill(dst: TensorImpl, value: number): void {
  * @example kContiguous(x.transposed)
  */
 export function kContiguous(x: TensorImpl, force = false): TensorImpl {
-  if (!force && x.offset === 0 && x.storage.size === numel(x.shape) && isContiguousLayout(x.shape, x.strides))
-    return x;
+  if (!force && x.wholeStorage) return x;
   const be = x.storage.backend;
   return fromBuf(be, be.unary('copy', x.strided, x.shape, x.dtype), x.dtype, x.shape);
+}
+
+/**
+ * Hands `x`'s buffer back to its backend for reuse. Only for a storage that nothing will read again (the engine's
+ * dead gradients, Note [Owned gradients]); later reads of `x` would see other data.
+ * @example kRelease(deadGrad)
+ */
+export function kRelease(x: TensorImpl): void {
+  x.storage.backend.release?.(x.storage.buf);
 }
 
 /**

@@ -5,6 +5,7 @@
 import type { DType, TypedArray } from '../../core/dtype.js';
 import { coalesceDims, contiguousStrides, numel } from '../../core/shape.js';
 import type { Backend, BinaryOp, Buf, ReduceOp, Strided, UnaryOp } from '../backend.js';
+import { ArrayPool } from './pool.js';
 
 const arr = (s: Strided): TypedArray => s.buf as TypedArray;
 
@@ -126,6 +127,12 @@ const INT_BINARY: Partial<Record<BinaryOp, Fn2>> = {
   },
 };
 
+/** Float32 forms that round each step as float32 kernels do, where one rounding at the end would differ (1 − y²). */
+const F32_BINARY: Partial<Record<BinaryOp, Fn2>> = {
+  tanhBackward: (g, y) => g * Math.fround(1 - Math.fround(y * y)),
+  sigmoidBackward: (g, y) => g * Math.fround(Math.fround(1 - y) * y),
+};
+
 const BINARY: { readonly [K in BinaryOp]: Fn2 } = {
   add: (x, y) => x + y,
   sub: (x, y) => x - y,
@@ -154,6 +161,9 @@ const BINARY: { readonly [K in BinaryOp]: Fn2 } = {
   and: (x, y) => (x !== 0 && y !== 0 ? 1 : 0),
   or: (x, y) => (x !== 0 || y !== 0 ? 1 : 0),
   atan2: Math.atan2,
+  tanhBackward: (g, y) => g * (1 - y * y),
+  sigmoidBackward: (g, y) => g * ((1 - y) * y),
+  reluBackward: (g, y) => (y <= 0 ? 0 : g),
 };
 
 type DenseLoop = (
@@ -232,21 +242,25 @@ function zero(strides: readonly number[]): boolean {
   return true;
 }
 
+/** Dead arrays the engine handed back, reused for outputs (Note [Array pool]). */
+const pool = new ArrayPool();
+
 /** The CPU backend instance. @example cpuBackend.alloc(float32, 3) // Float32Array(3) */
 export const cpuBackend: Backend = {
   device: 'cpu',
-  alloc: (dtype: DType, n: number): Buf => new dtype.ArrayType(n),
+  alloc: (dtype: DType, n: number): Buf => pool.zeros(dtype, n),
   fromArray: (dtype: DType, data: TypedArray): Buf => {
-    const out = new dtype.ArrayType(data.length);
+    const out = pool.take(dtype, data.length);
     out.set(data);
     return out;
   },
   readSync: (buf: Buf): TypedArray => buf as TypedArray,
+  release: (buf: Buf): void => pool.give(buf as TypedArray),
   read: async (buf: Buf): Promise<TypedArray> => (buf as TypedArray).slice(),
 
   unary(op, x, shape, dtype) {
     const n = numel(shape);
-    const out = new dtype.ArrayType(n);
+    const out = pool.take(dtype, n);
     const f = dtype.name === 'bool' ? toBool(UNARY[op]) : UNARY[op];
     const xs = arr(x);
     if (dense(x.strides, shape)) {
@@ -263,9 +277,13 @@ export const cpuBackend: Backend = {
 
   binary(op, a, b, shape, dtype) {
     const n = numel(shape);
-    const out = new dtype.ArrayType(n);
+    const out = pool.take(dtype, n);
     const f =
-      dtype.name === 'bool' ? toBool2(BINARY[op]) : (dtype.name === 'int32' && INT_BINARY[op]) || BINARY[op];
+      dtype.name === 'bool'
+        ? toBool2(BINARY[op])
+        : (dtype.name === 'int32' && INT_BINARY[op]) ||
+          (dtype.name === 'float32' && F32_BINARY[op]) ||
+          BINARY[op];
     const as = arr(a);
     const bs = arr(b);
     // fast paths: dense operands, or a dense operand with a broadcast scalar (most calls)
@@ -298,7 +316,7 @@ export const cpuBackend: Backend = {
   },
 
   where(c, a, b, shape, dtype) {
-    const out = new dtype.ArrayType(numel(shape));
+    const out = pool.take(dtype, numel(shape));
     const cs = arr(c);
     const as = arr(a);
     const bs = arr(b);
@@ -319,7 +337,7 @@ export const cpuBackend: Backend = {
     const outShape = keep.map((d) => shape[d]!);
     const m = numel(outShape);
     const r = numel(axes.map((d) => shape[d]!));
-    const out = new dtype.ArrayType(m);
+    const out = pool.zeros(dtype, m);
     const xs = arr(x);
     const red = reducer(op);
     // the element offsets of one reduced sub-grid, relative to its first element: computed once, then every
@@ -351,7 +369,7 @@ export const cpuBackend: Backend = {
   },
 
   matmul(a, b, batch, m, k, n, dtype) {
-    const out = new dtype.ArrayType(batch * m * n);
+    const out = pool.take(dtype, batch * m * n);
     const as = arr(a);
     const bs = arr(b);
     const [ab, am, ak] = a.strides as [number, number, number];
@@ -373,7 +391,7 @@ export const cpuBackend: Backend = {
   },
 
   gather(x, dim, index, shape, dtype) {
-    const out = new dtype.ArrayType(numel(shape));
+    const out = pool.take(dtype, numel(shape));
     const xs = arr(x);
     const is = arr(index);
     const size = shape.length;
@@ -392,7 +410,7 @@ export const cpuBackend: Backend = {
   },
 
   scatterAdd(outShape, dim, index, src, shape, dtype) {
-    const out = new dtype.ArrayType(numel(outShape));
+    const out = pool.zeros(dtype, numel(outShape));
     const ss = arr(src);
     const is = arr(index);
     const oStrides = contiguousStrides(outShape);
@@ -456,7 +474,7 @@ export const cpuBackend: Backend = {
   },
 
   cumulative(op, x, shape, dim, dtype) {
-    const out = new dtype.ArrayType(numel(shape));
+    const out = pool.zeros(dtype, numel(shape));
     const xs = arr(x);
     const len = shape[dim]!;
     const outer = shape.map((s, d) => (d === dim ? 1 : s));

@@ -24,7 +24,16 @@ export type VecUnary =
   | 'sigmoid'
   | 'sign';
 /** Binary float32 ops with a SIMD kernel. @example const op: VecBinary = 'mul'; */
-export type VecBinary = 'add' | 'sub' | 'mul' | 'div' | 'maximum' | 'minimum';
+export type VecBinary =
+  | 'add'
+  | 'sub'
+  | 'mul'
+  | 'div'
+  | 'maximum'
+  | 'minimum'
+  | 'tanhBackward'
+  | 'sigmoidBackward'
+  | 'reluBackward';
 /** Comparisons (float32 in, bool out). @example const op: Compare = 'gt'; */
 export type Compare = 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge';
 /** Element types the cast kernels know. @example const t: Elem = 'f32'; */
@@ -51,7 +60,17 @@ export const VEC_UNARY: readonly VecUnary[] = [
   'sign',
 ];
 /** Names of the SIMD binary kernels. @example VEC_BINARY.includes('add') */
-export const VEC_BINARY: readonly VecBinary[] = ['add', 'sub', 'mul', 'div', 'maximum', 'minimum'];
+export const VEC_BINARY: readonly VecBinary[] = [
+  'add',
+  'sub',
+  'mul',
+  'div',
+  'maximum',
+  'minimum',
+  'tanhBackward',
+  'sigmoidBackward',
+  'reluBackward',
+];
 /** Names of the comparison kernels. @example COMPARE.includes('gt') */
 export const COMPARE: readonly Compare[] = ['eq', 'ne', 'lt', 'le', 'gt', 'ge'];
 /** Element types of the cast kernels. @example ELEMS.length // 4 */
@@ -73,7 +92,7 @@ function bind(f: Func, x: Expr, type: 'v128' | 'i32' = 'v128'): [Expr, Expr] {
   return [f.set(l, x), f.get(l)];
 }
 
-const splatF = (f: Func, v: number): Expr => f.splat(f.f32(v));
+const splatF = (f: Func, v: number): Expr => f.constF32x4(v);
 
 /** Horner's rule over f32x4 with coefficients highest degree first. */
 function horner(f: Func, x: Expr, coefs: readonly number[]): Expr {
@@ -101,7 +120,7 @@ const vexp: V = (f, x) => {
     [1.98756915e-4, 1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1],
   );
   const y = f.vadd(f.vadd(f.vmul(p, f.vmul(gr, gr)), gr), splatF(f, 1));
-  const pow2 = f.i32x4shl(f.i32x4add(f.i32x4sub(gt, splatF(f, MAGIC)), f.i32splat(f.i32(127))), f.i32(23));
+  const pow2 = f.i32x4shl(f.i32x4add(f.i32x4sub(gt, splatF(f, MAGIC)), f.constI32x4(127)), f.i32(23));
   const [sy, gy] = bind(f, f.vmul(y, pow2));
   return () => {
     f.emit(sx, sc, st, sn, sr, sy);
@@ -115,11 +134,8 @@ const vexp: V = (f, x) => {
 const vlog: V = (f, x) => {
   const [sx, gx] = bind(f, x);
   // exponent and mantissa in [0.5, 1)
-  const [se, ge] = bind(f, f.vFromI32(f.i32x4sub(f.i32x4shrU(gx, f.i32(23)), f.i32splat(f.i32(126)))));
-  const [sm, gm] = bind(
-    f,
-    f.vor(f.vand(gx, f.i32splat(f.i32(0x807fffff | 0))), f.i32splat(f.i32(0x3f000000))),
-  );
+  const [se, ge] = bind(f, f.vFromI32(f.i32x4sub(f.i32x4shrU(gx, f.i32(23)), f.constI32x4(126))));
+  const [sm, gm] = bind(f, f.vor(f.vand(gx, f.constI32x4(0x807fffff | 0)), f.constI32x4(0x3f000000)));
   const [smask, gmask] = bind(f, f.vcmp('lt', gm, splatF(f, Math.SQRT1_2)));
   const [se2, ge2] = bind(f, f.vsub(ge, f.vand(splatF(f, 1), gmask)));
   const [sm2, gm2] = bind(f, f.vadd(f.vsub(gm, splatF(f, 1)), f.vand(gm, gmask)));
@@ -172,7 +188,7 @@ const vtanh: V = (f, x) => {
     f,
     f.vsub(splatF(f, 1), f.vdiv(splatF(f, 2), f.vadd(vexp(f, f.vadd(ga, ga)), splatF(f, 1)))),
   );
-  const signed = f.vor(gb, f.vand(gx, f.i32splat(f.i32(0x80000000 | 0))));
+  const signed = f.vor(gb, f.vand(gx, f.constI32x4(0x80000000 | 0)));
   return () => {
     f.emit(sx, sa, ss, sb);
     f.vselect(signed, small, f.vcmp('gt', ga, splatF(f, 0.625)))();
@@ -216,6 +232,16 @@ const VBINARY: { readonly [K in VecBinary]: (f: Func, a: Expr, b: Expr) => Expr 
   div: (f, a, b) => f.vdiv(a, b),
   maximum: (f, a, b) => f.vmax(a, b),
   minimum: (f, a, b) => f.vmin(a, b),
+  tanhBackward: (f, g, y) => {
+    const [s, gy] = bind(f, y);
+    return () => f.emit(s, f.vmul(g, f.vsub(splatF(f, 1), f.vmul(gy, gy))));
+  },
+  sigmoidBackward: (f, g, y) => {
+    const [s, gy] = bind(f, y);
+    return () => f.emit(s, f.vmul(g, f.vmul(f.vsub(splatF(f, 1), gy), gy)));
+  },
+  // y <= 0 ? 0 : g, with NaN outputs passing the gradient through (the compare is false)
+  reluBackward: (f, g, y) => f.vandnot(g, f.vcmp('le', y, f.vzero())),
 };
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -56,6 +56,9 @@ const ALIGN: Record<number, number> = { 1: 0, 2: 1, 4: 2, 8: 3, 16: 4 };
  */
 export class Func {
   readonly code: number[] = [];
+  /** Code run once at entry, before `code`: the hoisted vector constants. */
+  private readonly prologue: number[] = [];
+  private readonly constants = new Map<string, Local>();
   private readonly locals: Local[] = [];
   private depth = 0;
 
@@ -85,7 +88,7 @@ export class Func {
     for (const l of extra) {
       out.push(1, TYPE_CODE[l.type]);
     }
-    out.push(...this.code, 0x0b);
+    out.push(...this.prologue, ...this.code, 0x0b);
     const sized: number[] = [];
     uleb(sized, out.length);
     return sized.concat(out);
@@ -408,6 +411,32 @@ export class Func {
   }
 
   // --- SIMD128 (f32x4 unless named otherwise) ----------------------------------------------------------------
+  /**
+   * A splatted constant, computed once at function entry into a local. Inside loops this matters: V8 rebuilds an
+   * inline `f32.const + splat` on every iteration (three instructions), while a local stays in a register or is a
+   * memory operand.
+   */
+  constF32x4(v: number): Expr {
+    return this.hoisted(`f${Object.is(v, -0) ? '-0' : v}`, () => this.splat(this.f32(v))());
+  }
+  /** An i32x4 splatted constant, hoisted like `constF32x4`. */
+  constI32x4(v: number): Expr {
+    return this.hoisted(`i${v | 0}`, () => this.i32splat(this.i32(v | 0))());
+  }
+  private hoisted(key: string, emit: () => void): Expr {
+    let l = this.constants.get(key);
+    if (!l) {
+      l = this.local('v128');
+      this.constants.set(key, l);
+      const body = this.code.splice(0); // emit into the prologue: set the code so far aside meanwhile
+      emit();
+      this.code.push(0x21);
+      uleb(this.code, l.index);
+      for (const b of this.code.splice(0)) this.prologue.push(b);
+      for (const b of body) this.code.push(b);
+    }
+    return this.get(l);
+  }
   splat(a: Expr): Expr {
     return this.vun(0x13, a);
   }
@@ -467,6 +496,10 @@ export class Func {
   }
   vand(a: Expr, b: Expr): Expr {
     return this.vbin(0x4e, a, b);
+  }
+  /** v128.andnot: `a & ~b`. */
+  vandnot(a: Expr, b: Expr): Expr {
+    return this.vbin(0x4f, a, b);
   }
   vor(a: Expr, b: Expr): Expr {
     return this.vbin(0x50, a, b);

@@ -220,7 +220,7 @@ export class WasmBackend implements Backend {
   // --- memory -------------------------------------------------------------------------------------------------
 
   alloc(dtype: DType, n: number): Buf {
-    if (n < this.small || !this.ready) return new dtype.ArrayType(n);
+    if (n < this.small || !this.ready) return cpuBackend.alloc(dtype, n);
     return this.heap.alloc(n * dtype.itemsize, true);
   }
 
@@ -257,6 +257,7 @@ export class WasmBackend implements Backend {
   /** Returns a buffer's heap block now (the caller promises it is dead). */
   release(buf: Buf): void {
     if (!isHost(buf)) this.heap.release(buf as WasmBuf);
+    else cpuBackend.release?.(buf);
   }
 
   // --- plumbing -----------------------------------------------------------------------------------------------
