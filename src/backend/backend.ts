@@ -122,4 +122,9 @@ export interface Backend {
   copy(dst: Strided, src: Strided, shape: readonly number[], accumulate?: boolean): void;
   /** Writes `value` into every element of the strided destination. */
   fill(dst: Strided, shape: readonly number[], value: number): void;
+  /**
+   * `dst += alpha·x` in place (same dtype), each element computed in float64 and rounded once to the dtype: for
+   * float32 an exact fused multiply-add, as PyTorch's vectorised `add_(x, alpha=)`. The optimizers' update.
+   */
+  axpy(dst: Strided, x: Strided, alpha: number, shape: readonly number[]): void;
 }

@@ -21,7 +21,7 @@ const scalar = (v: number, like: T): T => scalarLike(like.dtype === float32 ? Ma
 
 /**
  * `dst ← value`, bumping the version counter as an in-place op does.
- * @example assign(p, axpy(p, grad, -lr))
+ * @example assign(p, mulS(p, 0.5))
  */
 export function assign(dst: T, value: T): void {
   kCopyInto(dst, value);
@@ -45,6 +45,20 @@ export const addS = (a: T, s: number): T => kBinary('add', a, scalar(s, a), a.dt
  * @example divS(sqrtV, biasCorrection2Sqrt)
  */
 export const divS = (a: T, s: number): T => kBinary('div', a, scalar(s, a), a.dtype);
+
+/**
+ * `dst ← dst + alpha·x` in place in one pass, rounded as `axpy`, bumping the version counter (`add_(x, alpha=…)`).
+ * @example axpyInto(p, grad, -lr)
+ */
+export function axpyInto(dst: T, x: T, alpha: number): void {
+  dst.storage.backend.axpy(
+    dst.strided,
+    x.strided,
+    dst.dtype === float32 ? Math.fround(alpha) : alpha,
+    dst.shape,
+  );
+  dst.storage.version++;
+}
 
 /**
  * `a + alpha·b` rounded once (a fused multiply-add, as `add_(b, alpha=…)` on AVX2).
@@ -112,7 +126,7 @@ export interface ZeroGradOptions {
  * @example
  * class PlainSGD extends Optimizer<{ lr: number }> {
  *   constructor(params: Iterable<Tensor>, lr: number) { super(params, { lr }); }
- *   protected update(group: ParamGroup<{ lr: number }>) { for (const p of group.params) if (p.grad) assign(p, axpy(p, p.grad, -group.lr)); }
+ *   protected update(group: ParamGroup<{ lr: number }>) { for (const p of group.params) if (p.grad) axpyInto(p, p.grad, -group.lr); }
  * }
  */
 export abstract class Optimizer<O extends { lr: number }> {

@@ -11,6 +11,7 @@ import {
   addS,
   assign,
   axpy,
+  axpyInto,
   mulS,
   Optimizer,
   type ParamGroup,
@@ -78,7 +79,7 @@ export class RMSprop extends Optimizer<RMSpropOptions> {
       if (g.momentum > 0) {
         const buf = s.momentumBuffer as Tensor;
         assign(buf, addcdiv(mulS(buf, g.momentum), grad, avg, 1));
-        assign(p, axpy(p, buf, -g.lr));
+        axpyInto(p, buf, -g.lr);
       } else assign(p, addcdiv(p, grad, avg, -g.lr));
     }
   }

@@ -5,7 +5,7 @@ import type { TensorImpl } from '../graph/tensor-impl.js';
 import { kContiguous } from '../ops/kernels.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { check } from '../util/assert.js';
-import { assign, axpy, mulS, Optimizer, type ParamGroup, type ParamsArg } from './optimizer.js';
+import { assign, axpy, axpyInto, mulS, Optimizer, type ParamGroup, type ParamsArg } from './optimizer.js';
 
 /** SGD hyperparameters. @example { lr: 0.1, momentum: 0.9, nesterov: true } */
 export interface SGDOptions {
@@ -49,7 +49,7 @@ export class SGD extends Optimizer<SGDOptions> {
         } else assign(buf, axpy(mulS(buf, g.momentum), d, 1 - g.dampening));
         d = g.nesterov ? axpy(d, buf, g.momentum) : buf;
       }
-      assign(p, axpy(p, d, -g.lr));
+      axpyInto(p, d, -g.lr);
     }
   }
 }

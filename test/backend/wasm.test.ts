@@ -266,6 +266,23 @@ describe.each(THREADS)('wasm backend with %i thread(s)', (threads) => {
     }
   });
 
+  test("axpy (the optimizers' in-place update) rounds exactly as the reference", () => {
+    for (const dt of [float32, float64])
+      for (const [dl, xl] of [
+        ['c', 'c'],
+        ['s', 't'],
+      ] as const) {
+        const shape = [61, 37];
+        const dst = operand(dt, shape, dl);
+        const dstR = { ...dst.ref, buf: (dst.ref.buf as TypedArray).slice() };
+        const x = operand(dt, shape, xl);
+        const alpha = dt === float32 ? Math.fround(-0.0123) : -0.0123;
+        be.axpy(dst.wasm, x.wasm, alpha, shape);
+        cpuBackend.axpy(dstR, x.ref, alpha, shape);
+        expectClose(read(dst.wasm.buf, dt), dstR.buf as TypedArray, 0, 0, `axpy ${dt.name} ${dl}${xl}`);
+      }
+  });
+
   test('the long tail runs the reference kernels over heap views', () => {
     const x = operand(float32, [40, 50], 't');
     const got = be.cumulative('sum', x.wasm, [40, 50], 1, float32);

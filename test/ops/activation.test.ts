@@ -34,6 +34,8 @@ describe('fused activation gradients', () => {
     expect(g!.gradFn!.name).toBe(name);
     expect(g!.gradFn!.nextFunctions.map(([n]) => n?.name ?? null)).toEqual([null, next]);
     const xs = [0.5, -0.3, 2, 0];
-    (g!.tolist() as number[]).forEach((v, i) => expect(v).toBeCloseTo(d(xs[i]!), 12));
+    (g!.tolist() as number[]).forEach((v, i) => {
+      expect(v).toBeCloseTo(d(xs[i]!), 12);
+    });
   });
 });

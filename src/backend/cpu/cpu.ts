@@ -514,6 +514,14 @@ export const cpuBackend: Backend = {
       for (let i = 0; i < n; i++) ds[od! + i * sd!] = value;
     });
   },
+
+  axpy(dst, x, alpha, shape) {
+    const ds = arr(dst);
+    const xs = arr(x);
+    walk(shape, [dst.strides, x.strides], [dst.offset, x.offset], ([od, ox], n, [sd, sx]) => {
+      for (let i = 0; i < n; i++) ds[od! + i * sd!] = ds[od! + i * sd!]! + alpha * xs[ox! + i * sx!]!;
+    });
+  },
 };
 
 interface Acc {

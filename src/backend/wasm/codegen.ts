@@ -595,6 +595,44 @@ function fillKernel(m: ModuleBuilder, t: Elem): void {
   });
 }
 
+/**
+ * axpy: dst += alpha·x in float64, rounded once to the element type (an exact FMA for f32):
+ * (dst, x, rows, n, dRow, dStep, xRow, xStep, alpha f64).
+ */
+function axpyKernel(m: ModuleBuilder, t: 'f32' | 'f64'): void {
+  m.func(`axpy_${t}`, [...new Array<'i32'>(8).fill('i32'), 'f64'], [], (f) => {
+    const [dst, x, rows, n, dRow, dStep, xRow, xStep, alpha] = Array.from({ length: 9 }, (_, i) =>
+      f.param(i),
+    ) as [Local, Local, Local, Local, Local, Local, Local, Local, Local];
+    const j = f.local('i32');
+    const pd = f.local('i32');
+    const px = f.local('i32');
+    rowLoop(
+      f,
+      rows,
+      [
+        [dst, dRow],
+        [x, xRow],
+      ],
+      () => {
+        f.emit(f.set(pd, f.get(dst)), f.set(px, f.get(x)));
+        f.for_(j, f.i32(0), f.get(n), 1, () =>
+          f.emit(
+            storeFromF64(
+              f,
+              t,
+              f.get(pd),
+              f.raw(0xa0, loadAsF64(f, t, f.get(pd)), f.raw(0xa2, loadAsF64(f, t, f.get(px)), f.get(alpha))),
+            ),
+            f.set(pd, f.add(f.get(pd), f.get(dStep))),
+            f.set(px, f.add(f.get(px), f.get(xStep))),
+          ),
+        )();
+      },
+    )();
+  });
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Reductions over float32
 
@@ -1102,6 +1140,8 @@ export function buildKernels(opts: { shared: boolean; maximumPages: number; fma:
   whereKernel(m);
   for (const from of ELEMS) for (const to of ELEMS) castKernel(m, from, to);
   for (const t of ELEMS) fillKernel(m, t);
+  axpyKernel(m, 'f32');
+  axpyKernel(m, 'f64');
   for (const op of ['sum', 'max', 'min'] as const) {
     reduceRowsKernel(m, op);
     reduceColsKernel(m, op);

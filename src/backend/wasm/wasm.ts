@@ -2,7 +2,7 @@
  * @file The WebAssembly CPU backend: float32 kernels in SIMD wasm over a pooled heap, split across worker threads when
  * large. Small tensors stay plain typed arrays computed by the reference kernels, so tiny ops never pay for wasm.
  */
-import { bool, type DType, float32, type TypedArray } from '../../core/dtype.js';
+import { bool, type DType, float32, float64, type TypedArray } from '../../core/dtype.js';
 import { coalesceDims, contiguousStrides, numel } from '../../core/shape.js';
 import type { Backend, BinaryOp, Buf, ReduceOp, Strided, UnaryOp } from '../backend.js';
 import { cpuBackend } from '../cpu/cpu.js';
@@ -504,6 +504,34 @@ export class WasmBackend implements Backend {
     const staged: number[][] = [];
     const ops: Operand[] = [{ addr: this.addr(dst, staged), strides: dst.strides, size: dst.dtype.itemsize }];
     this.launch(`fill_${de}`, shape, ops, (w) => [w.addrs[0]!, w.rows, w.n, w.row[0]!, w.step[0]!, value]);
+  }
+
+  axpy(dst: Strided, x: Strided, alpha: number, shape: readonly number[]): void {
+    const n = numel(shape);
+    const t = dst.dtype === float32 ? 'f32' : dst.dtype === float64 ? 'f64' : null;
+    const dstHost = isHost(dst.buf) || (dst.buf as WasmBuf).ptr < 0;
+    if (n < this.small || !this.ready || dstHost || !t || x.dtype !== dst.dtype) {
+      cpuBackend.axpy(this.hostView(dst), this.hostView(x), alpha, shape);
+      return;
+    }
+    const staged: number[][] = [];
+    const size = dst.dtype.itemsize;
+    const ops: Operand[] = [
+      { addr: this.addr(dst, staged), strides: dst.strides, size },
+      { addr: this.addr(x, staged), strides: x.strides, size },
+    ];
+    this.launch(`axpy_${t}`, shape, ops, (w) => [
+      w.addrs[0]!,
+      w.addrs[1]!,
+      w.rows,
+      w.n,
+      w.row[0]!,
+      w.step[0]!,
+      w.row[1]!,
+      w.step[1]!,
+      alpha,
+    ]);
+    this.unstage(staged);
   }
 
   // --- reductions ---------------------------------------------------------------------------------------------
