@@ -101,11 +101,12 @@ function horner(f: Func, x: Expr, coefs: readonly number[]): Expr {
   return acc;
 }
 
-/** eˣ by Cody-Waite range reduction and a degree-6 polynomial (Cephes expf, about 1 ulp). */
-const vexp: V = (f, x) => {
-  const [sx, gx] = bind(f, x);
-  // pmin/pmax are single instructions (min/max carry NaN rules); NaN is passed through at the end
-  const [sc, gc] = bind(f, f.vpmin(splatF(f, 88.3762626647949), f.vpmax(splatF(f, -87.3365), gx)));
+/**
+ * eˣ for x already inside [-87.3365, 88.3763] (no overflow, no NaN): Cody-Waite range reduction and Cephes expf's
+ * degree-6 polynomial, about 1 ulp. Returns the setup statements and the result.
+ */
+function vexpCore(f: Func, c: Expr): [Expr[], Expr] {
+  const [sc, gc] = bind(f, c);
   // n = round(x·log2 e) by the 1.5·2²³ trick: the sum's low mantissa bits hold n as an integer (no float->int convert)
   const MAGIC = 12582912;
   const [st, gt] = bind(f, f.vadd(f.vmul(gc, splatF(f, Math.LOG2E)), splatF(f, MAGIC)));
@@ -121,9 +122,17 @@ const vexp: V = (f, x) => {
   );
   const y = f.vadd(f.vadd(f.vmul(p, f.vmul(gr, gr)), gr), splatF(f, 1));
   const pow2 = f.i32x4shl(f.i32x4add(f.i32x4sub(gt, splatF(f, MAGIC)), f.constI32x4(127)), f.i32(23));
-  const [sy, gy] = bind(f, f.vmul(y, pow2));
+  return [[sc, st, sn, sr], f.vmul(y, pow2)];
+}
+
+/** eˣ everywhere: the core on the clamped argument, then inf above 88.72, 0 below -87.34 and NaN passed through. */
+const vexp: V = (f, x) => {
+  const [sx, gx] = bind(f, x);
+  // pmin/pmax are single instructions (min/max carry NaN rules); NaN is passed through at the end
+  const [setup, core] = vexpCore(f, f.vpmin(splatF(f, 88.3762626647949), f.vpmax(splatF(f, -87.3365), gx)));
+  const [sy, gy] = bind(f, core);
   return () => {
-    f.emit(sx, sc, st, sn, sr, sy);
+    f.emit(sx, ...setup, sy);
     const big = f.vselect(splatF(f, Number.POSITIVE_INFINITY), gy, f.vcmp('gt', gx, splatF(f, 88.7228)));
     const small = f.vselect(f.vzero(), big, f.vcmp('lt', gx, splatF(f, -87.3365)));
     f.vselect(gx, small, f.vcmp('ne', gx, gx))();
@@ -165,7 +174,11 @@ const vlog: V = (f, x) => {
   };
 };
 
-/** tanh by a polynomial near 0 and 1 − 2/(e²ˣ + 1) elsewhere (Cephes tanhf). */
+/**
+ * tanh by a polynomial for |x| ≤ 0.625 and 1 − 2/(e²ˡˣˡ + 1) above (Cephes tanhf). e²ˡˣˡ takes the exp core on
+ * min(|x|, 9) (tanh is ±1 in float32 from there), so no overflow or NaN handling is needed inside; NaN takes the
+ * polynomial branch and comes out NaN.
+ */
 const vtanh: V = (f, x) => {
   const [sx, gx] = bind(f, x);
   const [sa, ga] = bind(f, f.vabs(gx));
@@ -184,13 +197,11 @@ const vtanh: V = (f, x) => {
     ),
     gx,
   );
-  const [sb, gb] = bind(
-    f,
-    f.vsub(splatF(f, 1), f.vdiv(splatF(f, 2), f.vadd(vexp(f, f.vadd(ga, ga)), splatF(f, 1)))),
-  );
+  const [setup, e2a] = vexpCore(f, f.vmul(f.vpmin(splatF(f, 9), ga), splatF(f, 2)));
+  const [sb, gb] = bind(f, f.vsub(splatF(f, 1), f.vdiv(splatF(f, 2), f.vadd(e2a, splatF(f, 1)))));
   const signed = f.vor(gb, f.vand(gx, f.constI32x4(0x80000000 | 0)));
   return () => {
-    f.emit(sx, sa, ss, sb);
+    f.emit(sx, sa, ss, ...setup, sb);
     f.vselect(signed, small, f.vcmp('gt', ga, splatF(f, 0.625)))();
   };
 };
