@@ -1,42 +1,34 @@
 /**
  * @file Sliding-window primitives for 2-D layers: im2col/col2im (a transpose pair, so every order of gradient
- * works), conv2d, max and average pooling. Windows are strided views of a padded copy (no new backend kernel).
+ * works), conv2d, max and average pooling, on the backends' window kernels (padding handled inside them).
  */
+import type { Window2d } from '../backend/backend.js';
 import type { DType } from '../core/dtype.js';
-import { int32 } from '../core/dtype.js';
 import { numel } from '../core/shape.js';
 import { fromBuf, type TensorImpl } from '../graph/tensor-impl.js';
 import { applyMultiOp, applyOp, type MultiOpSpec, type OpSpec } from '../ops/define.js';
 import { div } from '../ops/elementwise.js';
-import { kBinary, kContiguous, kCopyInto, kFull, kMatmul, kReduce, kView, kZeros } from '../ops/kernels.js';
+import {
+  kBinary,
+  kCol2im,
+  kContiguous,
+  kCopyInto,
+  kIm2col,
+  kMatmul,
+  kMaxPool2d,
+  kMaxPool2dBackward,
+  kReduce,
+  kView,
+  kZeros,
+} from '../ops/kernels.js';
 import { matmul, mm } from '../ops/matmul.js';
-import { cat, expand, narrow, permute, reshape, scatterAdd, transpose, unsqueeze } from '../ops/movement.js';
+import { cat, expand, gather, narrow, permute, reshape, transpose, unsqueeze } from '../ops/movement.js';
 import { sum } from '../ops/reduce.js';
 import { check, checkType, fmtShape, isInt } from '../util/assert.js';
 
 type T = TensorImpl;
 
-/**
- * Where a kh×kw window (stride, dilation) sits over an h×w plane padded by `pt` rows above and `pl` columns to the
- * left inside a `hp`×`wp` buffer (which also covers ceil-mode windows). Output is `oh`×`ow` windows.
- * @example windowGeometry(8, 8, [3, 3], [1, 1], [1, 1, 1, 1], [1, 1], false) // oh = ow = 8
- */
-export interface Window2d {
-  readonly h: number;
-  readonly w: number;
-  readonly kh: number;
-  readonly kw: number;
-  readonly sh: number;
-  readonly sw: number;
-  readonly dh: number;
-  readonly dw: number;
-  readonly pt: number;
-  readonly pl: number;
-  readonly hp: number;
-  readonly wp: number;
-  readonly oh: number;
-  readonly ow: number;
-}
+export type { Window2d } from '../backend/backend.js';
 
 function outSize(
   n: number,
@@ -84,40 +76,18 @@ export function windowGeometry(
   return { h, w, kh, kw, sh, sw, dh, dw, pt, pl, hp, wp, oh, ow };
 }
 
-/** `x` [N, C, h, w] copied into a [N, C, hp, wp] buffer filled with `value` (or `x` itself when no padding). */
-function kPad(x: T, g: Window2d, value: number): T {
-  const [n, c] = x.shape as [number, number];
-  if (g.hp === g.h && g.wp === g.w) return kContiguous(x);
-  const out = kFull([n, c, g.hp, g.wp], value, x.dtype, x);
-  kCopyInto(kView(out, x.shape, out.strides, g.pt * g.wp + g.pl), x);
-  return out;
-}
-
-/** The windows of a contiguous padded buffer as a [N, C, kh, kw, oh, ow] view (F.unfold's layout). */
-function kWindows(xp: T, g: Window2d): T {
-  const [n, c] = xp.shape as [number, number];
-  const [s0, s1] = xp.strides as [number, number];
-  return kView(xp, [n, c, g.kh, g.kw, g.oh, g.ow], [s0, s1, g.dh * g.wp, g.dw, g.sh * g.wp, g.sw], xp.offset);
-}
-
 // ---------------------------------------------------------------------------------------------------------------
 // im2col / col2im: each the other's backward
 
 const Im2colSpec: OpSpec<Window2d> = {
   name: 'Im2ColBackward0',
-  forward: ([x], g) => kContiguous(kWindows(kPad(x!, g, 0), g), true),
+  forward: ([x], g) => kIm2col(x!, g),
   backward: (gr, _x, _o, _n, g) => [col2im(gr, g)],
 };
 
 const Col2imSpec: OpSpec<Window2d> = {
   name: 'Col2ImBackward0',
-  forward: ([cols], g) => {
-    const [n, c] = cols!.shape as [number, number];
-    const z = kZeros([n, c, g.hp, g.wp], cols!.dtype, cols!);
-    kCopyInto(kWindows(z, g), cols!, true); // overlapping windows add up
-    if (g.hp === g.h && g.wp === g.w) return z;
-    return kContiguous(kView(z, [n, c, g.h, g.w], z.strides, g.pt * g.wp + g.pl), true);
-  },
+  forward: ([cols], g) => kCol2im(cols!, g), // overlapping windows add up
   backward: (gr, _x, _o, _n, g) => [im2col(gr, g)],
 };
 
@@ -155,7 +125,7 @@ function convForward(x: T, w: T, b: T | undefined, p: ConvP): T {
   const og = o / groups;
   const k = cg * g.kh * g.kw;
   const l = g.oh * g.ow;
-  const cols = kContiguous(kWindows(kPad(x, g, 0), g), true); // [N, C, kh, kw, oh, ow] = [N, C·kh·kw, L]
+  const cols = kIm2col(x, g); // [N, C, kh, kw, oh, ow] = [N, C·kh·kw, L]
   const wc = kContiguous(w);
   let out: T;
   if (groups === 1) {
@@ -229,63 +199,30 @@ export function conv2dOp(x: T, w: T, b: T | null, g: Window2d, groups: number): 
 // ---------------------------------------------------------------------------------------------------------------
 // pooling
 
-/** Host-built int32 table [oh, ow, kh·kw] of flat input indices (row·w + col) of every window element. */
-function windowIndexTable(g: Window2d, like: T): T {
-  const kk = g.kh * g.kw;
-  const data = new Int32Array(g.oh * g.ow * kk);
-  let i = 0;
-  for (let oy = 0; oy < g.oh; oy++)
-    for (let ox = 0; ox < g.ow; ox++)
-      for (let ky = 0; ky < g.kh; ky++)
-        for (let kx = 0; kx < g.kw; kx++) {
-          const y = oy * g.sh - g.pt + ky * g.dh;
-          const x = ox * g.sw - g.pl + kx * g.dw;
-          data[i++] = y >= 0 && y < g.h && x >= 0 && x < g.w ? y * g.w + x : -1;
-        }
-  const be = like.storage.backend;
-  return fromBuf(be, be.fromArray(int32, data), int32, [g.oh, g.ow, kk]);
+interface PoolBackP {
+  readonly g: Window2d;
 }
+
+/** Max pooling's backward as an op of the output gradient (the indices are constant), so it has a gradient too. */
+const MaxPoolBackwardSpec: OpSpec<PoolBackP> = {
+  name: 'MaxPool2DWithIndicesBackwardBackward0',
+  forward: ([gr, indices], { g }) => kMaxPool2dBackward(gr!, indices!, g),
+  save: [1],
+  // PyTorch's max_pool_double_backward: each window reads the gradient at the element it picked
+  backward: (gg, [gr, indices], _o, _n, { g }) => {
+    const [n, c] = gr!.shape as [number, number];
+    const l = g.oh * g.ow;
+    const picked = gather(reshape(gg, [n, c, g.h * g.w]), 2, reshape(indices!, [n, c, l]));
+    return [reshape(picked, gr!.shape), null];
+  },
+};
 
 const MaxPoolSpec: MultiOpSpec<Window2d> = {
   name: 'MaxPool2DWithIndicesBackward0',
-  forward: ([x], g) => {
-    const [n, c] = x!.shape as [number, number];
-    const kk = g.kh * g.kw;
-    const win = kWindows(kPad(x!, g, Number.NEGATIVE_INFINITY), g); // [N, C, kh, kw, oh, ow]
-    const [s0, s1, s2, s3, s4, s5] = win.strides as number[];
-    const rows = kContiguous(
-      kView(win, [n, c, g.oh, g.ow, g.kh, g.kw], [s0!, s1!, s4!, s5!, s2!, s3!], win.offset),
-      true,
-    );
-    const flat = kView(
-      rows,
-      [n, c, g.oh, g.ow, kk],
-      [c * g.oh * g.ow * kk, g.oh * g.ow * kk, g.ow * kk, kk, 1],
-      0,
-    );
-    const values = kReduce('max', flat, [4], x!.dtype);
-    const local = kReduce('argmax', flat, [4], int32); // [N, C, oh, ow], index within the window
-    const table = windowIndexTable(g, x!);
-    const be = x!.storage.backend;
-    const tbl = kView(table, [n, c, g.oh, g.ow, kk], [0, 0, g.ow * kk, kk, 1], 0);
-    const idxShape = [n, c, g.oh, g.ow, 1];
-    const localV = kView(local, idxShape, [c * g.oh * g.ow, g.oh * g.ow, g.ow, 1, 0], 0);
-    const indices = fromBuf(be, be.gather(tbl.strided, 4, localV.strided, idxShape, int32), int32, [
-      n,
-      c,
-      g.oh,
-      g.ow,
-    ]);
-    return [values, indices];
-  },
+  forward: ([x], g) => kMaxPool2d(x!, g),
   saveOutput: true,
   // the gradient goes to the input element each window picked (summed where windows overlap)
-  backward: ([gr], [x], [, indices], _n, g) => {
-    const [n, c] = x!.shape as [number, number];
-    const l = g.oh * g.ow;
-    const z = kZeros([n, c, g.h * g.w], gr!.dtype, gr!);
-    return [reshape(scatterAdd(z, 2, reshape(indices!, [n, c, l]), reshape(gr!, [n, c, l])), x!.shape)];
-  },
+  backward: ([gr], _x, [, indices], _n, g) => [applyOp(MaxPoolBackwardSpec, [gr!, indices!], { g })],
 };
 
 /**
@@ -335,8 +272,22 @@ function divisorTensor(p: AvgP, like: T, dtype: DType): T {
 const AvgPoolSpec: OpSpec<AvgP> = {
   name: 'AvgPool2DBackward0',
   forward: ([x], p) => {
-    const s = kReduce('sum', kWindows(kPad(x!, p.g, 0), p.g), [2, 3], x!.dtype);
-    return kBinary('div', s, divisorTensor(p, x!, x!.dtype), x!.dtype);
+    const [n, c] = x!.shape as [number, number];
+    const { g } = p;
+    const kk = g.kh * g.kw;
+    const l = g.oh * g.ow;
+    const s = kReduce(
+      'sum',
+      kView(kIm2col(x!, g), [n, c, kk, l], [c * kk * l, kk * l, l, 1], 0),
+      [2],
+      x!.dtype,
+    );
+    return kBinary(
+      'div',
+      kView(s, [n, c, g.oh, g.ow], [c * l, l, g.ow, 1], 0),
+      divisorTensor(p, x!, x!.dtype),
+      x!.dtype,
+    );
   },
   // each window spreads g/divisor evenly over its elements: col2im of the broadcast gradient
   backward: (gr, [x], _o, _n, p) => {

@@ -5,6 +5,7 @@
 import type { DType, TypedArray } from '../../core/dtype.js';
 import { coalesceDims, contiguousStrides, numel } from '../../core/shape.js';
 import type { Backend, BinaryOp, Buf, ReduceOp, Strided, UnaryOp } from '../backend.js';
+import { col2imRef, im2colRef, maxPool2dBackwardRef, maxPool2dRef } from './window.js';
 
 const arr = (s: Strided): TypedArray => s.buf as TypedArray;
 
@@ -496,6 +497,11 @@ export const cpuBackend: Backend = {
       for (let i = 0; i < n; i++) ds[od! + i * sd!] = value;
     });
   },
+
+  im2col: im2colRef,
+  col2im: col2imRef,
+  maxPool2d: maxPool2dRef,
+  maxPool2dBackward: maxPool2dBackwardRef,
 };
 
 interface Acc {
