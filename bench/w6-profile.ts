@@ -11,7 +11,7 @@ import { seeded } from './harness.js';
 setNumThreads(Number(process.env.BENCH_THREADS ?? 1));
 await threadsReady();
 const be = getBackend('cpu') as Backend & Record<string, unknown>;
-const stats = new Map<string, { ms: number; calls: number }>();
+const stats = new Map<string, { ms: number; calls: number; step: number; min: number }>();
 let depth = 0;
 for (const name of [
   'unary',
@@ -42,8 +42,10 @@ for (const name of [
       const shape = args.find((a) => Array.isArray(a)) as number[] | undefined;
       const op = typeof args[0] === 'string' ? `${args[0]} ` : '';
       const key = `${name} ${op}${name === 'matmul' ? args.slice(2, 6).join('x') : JSON.stringify(shape ?? args[1])}`;
-      const s = stats.get(key) ?? { ms: 0, calls: 0 };
-      s.ms += performance.now() - t;
+      const s = stats.get(key) ?? { ms: 0, calls: 0, step: 0, min: Number.POSITIVE_INFINITY };
+      const dt = performance.now() - t;
+      s.ms += dt;
+      s.step += dt;
       s.calls++;
       stats.set(key, s);
     }
@@ -76,18 +78,28 @@ const step = (): void => {
 };
 for (let i = 0; i < 5; i++) step();
 stats.clear();
-const reps = 20;
+const reps = 40;
 const times: number[] = [];
 for (let i = 0; i < reps; i++) {
   const t = performance.now();
   step();
   times.push(performance.now() - t);
+  for (const s of stats.values()) {
+    s.min = Math.min(s.min, s.step);
+    s.step = 0;
+  }
 }
 times.sort((a, b) => a - b);
 let total = 0;
-for (const s of stats.values()) total += s.ms;
+let totalMin = 0;
+for (const s of stats.values()) {
+  total += s.ms;
+  totalMin += s.min;
+}
 console.log(
-  `step min ${times[0]!.toFixed(2)} median ${times[reps >> 1]!.toFixed(2)} ms; kernels ${(total / reps).toFixed(2)} ms/step`,
+  `step min ${times[0]!.toFixed(2)} median ${times[reps >> 1]!.toFixed(2)} ms; kernels ${(total / reps).toFixed(2)} ms/step (sum of per-kernel minima ${totalMin.toFixed(2)}); columns: mean, min per step`,
 );
 for (const [k, s] of [...stats].sort((a, b) => b[1].ms - a[1].ms).slice(0, 30))
-  console.log(`${(s.ms / reps).toFixed(3).padStart(8)} ms  x${s.calls / reps}  ${k}`);
+  console.log(
+    `${(s.ms / reps).toFixed(3).padStart(8)} ${s.min.toFixed(3).padStart(7)} ms  x${s.calls / reps}  ${k}`,
+  );

@@ -5,6 +5,7 @@
 import type { Window2d } from '../backend/backend.js';
 import type { DType } from '../core/dtype.js';
 import { numel } from '../core/shape.js';
+import { isGradEnabled } from '../graph/grad-mode.js';
 import { fromBuf, type TensorImpl } from '../graph/tensor-impl.js';
 import { applyMultiOp, applyOp, type MultiOpSpec, type OpSpec } from '../ops/define.js';
 import { div } from '../ops/elementwise.js';
@@ -114,6 +115,8 @@ interface ConvP {
   readonly g: Window2d;
   readonly groups: number;
   readonly hasBias: boolean;
+  /** The forward's columns, kept for the weight gradient (PyTorch's slow conv saves them too); see ConvSpec. */
+  readonly saved: { cols: T | null };
 }
 
 /** Forward of one convolution with kernels: per group, W [Og, K] @ cols [N, K, L]. */
@@ -126,6 +129,7 @@ function convForward(x: T, w: T, b: T | undefined, p: ConvP): T {
   const k = cg * g.kh * g.kw;
   const l = g.oh * g.ow;
   const cols = kIm2col(x, g); // [N, C, kh, kw, oh, ow] = [N, C·kh·kw, L]
+  if (w.requiresGrad) p.saved.cols = cols; // (dropped with p when no node records this call)
   const wc = kContiguous(w);
   let out: T;
   if (groups === 1) {
@@ -174,7 +178,11 @@ const ConvSpec: OpSpec<ConvP> = {
     }
     let gw: T | null = null;
     if (needW) {
-      const cols = reshape(im2col(x!, g), [n, c * g.kh * g.kw, l]);
+      // the saved columns serve a first-order backward; createGraph needs them as a differentiable im2col of x
+      const saved = isGradEnabled() ? null : p.saved.cols;
+      const cols = saved
+        ? kView(saved, [n, c * g.kh * g.kw, l], [c * g.kh * g.kw * l, l, 1], 0)
+        : reshape(im2col(x!, g), [n, c * g.kh * g.kw, l]);
       const parts = range.map((gi) => {
         const colsG = groups === 1 ? cols : narrow(cols, 1, gi * k, k);
         const gT = reshape(permute(gmG(gi), [1, 0, 2]), [og, n * l]);
@@ -193,7 +201,7 @@ const ConvSpec: OpSpec<ConvP> = {
  */
 export function conv2dOp(x: T, w: T, b: T | null, g: Window2d, groups: number): T {
   const inputs = b ? [x, w, b] : [x, w];
-  return applyOp(ConvSpec, inputs, { g, groups, hasBias: b !== null });
+  return applyOp(ConvSpec, inputs, { g, groups, hasBias: b !== null, saved: { cols: null } });
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -283,6 +283,8 @@ describe.each(THREADS)('wasm backend with %i thread(s)', (threads) => {
       [[1, 7, 10, 9], [2, 3], [1, 2], [1, 1, 1, 1], [2, 1], false],
       [[5, 2, 7, 6], [4, 1], [3, 1], [2, 2, 0, 0], [1, 1], true],
       [[1, 9, 6, 17], [1, 5], [1, 1], [0, 0, 2, 2], [1, 3], false],
+      [[2, 3, 10, 31], [2, 2], [2, 2], [0, 0, 0, 0], [1, 1], false], // SIMD max pooling, stride 2
+      [[1, 4, 8, 33], [3, 3], [1, 1], [1, 1, 1, 1], [1, 1], false], // and stride 1
     ];
     for (const [shape, k, st, pad, dil, ceil] of cases)
       for (const layout of LAYOUTS) {

@@ -252,38 +252,68 @@ function col2imKernel(m: ModuleBuilder): void {
   });
 }
 
+/** i8x16.shuffle of lanes 0, 2, 4, 6 of the eight f32 lanes of `a`, `b` (the even columns of a stride-2 row). */
+function evens(f: Func, a: Expr, b: Expr): Expr {
+  return () => {
+    a();
+    b();
+    f.op(0xfd, 0x0d);
+    for (const lane of [0, 2, 4, 6]) for (let k = 0; k < 4; k++) f.op(lane * 4 + k);
+  };
+}
+
 /**
  * maxpool_f32(values, indices, src, p0, p1, c, sN, sC, sH, sW, ...geom): values (f32) and indices (i32) planes
- * [oh, ow] contiguous; the scan keeps strictly greater values and NaNs, starting from the first in-bounds element.
+ * [oh, ow] contiguous. Per output row the running max lives in the output itself, updated by one pass over the
+ * window elements (ky, kx order, so each window sees its elements row-major): strictly greater values and NaNs
+ * win, and the first in-bounds element always does (index -1 marks "none yet"). Four windows at a time with SIMD
+ * where input rows are contiguous and the column stride is 1 or 2.
  */
 function maxPoolKernel(m: ModuleBuilder): void {
   const names = ['values', 'indices', 'src', 'p0', 'p1', 'c', 'sN', 'sC', 'sH', 'sW'] as const;
   m.func('maxpool_f32', nParams(names), [], (f) => {
     const P = params(f, names);
-    const { p, n, sp, vo, io, oy, ox, ky, kx, iy, ix, at, y0, x0, here } = i32Locals(f, [
-      'p',
-      'n',
-      'sp',
-      'vo',
-      'io',
-      'oy',
-      'ox',
-      'ky',
-      'kx',
-      'iy',
-      'ix',
-      'at',
-      'y0',
-      'x0',
-      'here',
-    ]);
-    const best = f.local('f32');
+    const { p, n, sp, vo, io, oy, ky, kx, iy, a, lo, hi, ox, ptr, here, vp, ip, step, rowi, n4 } = i32Locals(
+      f,
+      [
+        'p',
+        'n',
+        'sp',
+        'vo',
+        'io',
+        'oy',
+        'ky',
+        'kx',
+        'iy',
+        'a',
+        'lo',
+        'hi',
+        'ox',
+        'ptr',
+        'here',
+        'vp',
+        'ip',
+        'step',
+        'rowi',
+        'n4',
+      ],
+    );
     const v = f.local('f32');
-    const l4 = f.local('i32');
+    const b = f.local('f32');
+    const at = f.local('i32');
+    const vv = f.local('v128');
+    const vb = f.local('v128');
+    const vi = f.local('v128');
+    const vh = f.local('v128');
+    const vt = f.local('v128');
+    const win = f.local('v128');
     f.emit(
-      f.set(l4, f.shl(f.mul(f.get(P.oh), f.get(P.ow)), f.i32(2))),
-      f.set(vo, f.add(f.get(P.values), f.mul(f.get(P.p0), f.get(l4)))),
-      f.set(io, f.add(f.get(P.indices), f.mul(f.get(P.p0), f.get(l4)))),
+      f.set(vo, f.add(f.get(P.values), f.shl(f.mul(f.get(P.p0), f.mul(f.get(P.oh), f.get(P.ow))), f.i32(2)))),
+      f.set(
+        io,
+        f.add(f.get(P.indices), f.shl(f.mul(f.get(P.p0), f.mul(f.get(P.oh), f.get(P.ow))), f.i32(2))),
+      ),
+      f.set(step, f.mul(f.get(P.sW), f.get(P.sw))),
     );
     f.for_(p, f.get(P.p0), f.get(P.p1), 1, () => {
       f.emit(
@@ -300,50 +330,120 @@ function maxPoolKernel(m: ModuleBuilder): void {
         ),
       );
       f.for_(oy, f.i32(0), f.get(P.oh), 1, () => {
-        f.set(y0, f.sub(f.mul(f.get(oy), f.get(P.sh)), f.get(P.pt)))();
-        f.for_(ox, f.i32(0), f.get(P.ow), 1, () => {
+        // the row starts as "nothing seen": -inf, index -1
+        f.for_(ox, f.i32(0), f.get(P.ow), 1, () =>
           f.emit(
-            f.set(x0, f.sub(f.mul(f.get(ox), f.get(P.sw)), f.get(P.pl))),
-            f.set(best, f.f32(Number.NEGATIVE_INFINITY)),
-            f.set(at, f.i32(-1)),
-          );
-          f.for_(ky, f.i32(0), f.get(P.kh), 1, () => {
-            f.set(iy, f.add(f.get(y0), f.mul(f.get(ky), f.get(P.dh))))();
-            f.if_(f.ltU(f.get(iy), f.get(P.h)), () =>
-              f.for_(kx, f.i32(0), f.get(P.kw), 1, () => {
-                f.set(ix, f.add(f.get(x0), f.mul(f.get(kx), f.get(P.dw))))();
-                f.if_(f.ltU(f.get(ix), f.get(P.w)), () => {
+            f.store('f32', f.add(f.get(vo), f.shl(f.get(ox), f.i32(2))), f.f32(Number.NEGATIVE_INFINITY)),
+            f.store('i32', f.add(f.get(io), f.shl(f.get(ox), f.i32(2))), f.i32(-1)),
+          ),
+        )();
+        f.for_(ky, f.i32(0), f.get(P.kh), 1, () => {
+          f.set(
+            iy,
+            f.add(f.sub(f.mul(f.get(oy), f.get(P.sh)), f.get(P.pt)), f.mul(f.get(ky), f.get(P.dh))),
+          )();
+          f.if_(f.ltU(f.get(iy), f.get(P.h)), () => {
+            f.set(rowi, f.mul(f.get(iy), f.get(P.w)))();
+            f.for_(kx, f.i32(0), f.get(P.kw), 1, () => {
+              f.set(a, f.sub(f.get(P.pl), f.mul(f.get(kx), f.get(P.dw))))();
+              columnRange(f, P, a, lo, hi);
+              f.emit(
+                f.set(here, f.add(f.get(rowi), f.sub(f.mul(f.get(lo), f.get(P.sw)), f.get(a)))),
+                f.set(
+                  ptr,
+                  f.add(
+                    f.add(f.get(sp), f.mul(f.get(iy), f.get(P.sH))),
+                    f.mul(f.sub(f.mul(f.get(lo), f.get(P.sw)), f.get(a)), f.get(P.sW)),
+                  ),
+                ),
+                f.set(ox, f.get(lo)),
+              );
+              // four windows at a time: stride 1 loads them, stride 2 takes the even lanes of eight (the last
+              // lane, one element past window ox+3's, is inside the row while window ox+4 is)
+              const simdLoop = (stride: 1 | 2): void => {
+                f.emit(
+                  f.set(n4, f.sub(f.get(hi), f.i32(stride === 1 ? 3 : 4))),
+                  f.set(
+                    vh,
+                    f.i32x4add(
+                      f.i32splat(f.get(here)),
+                      vconst(f, stride === 1 ? [0, 1, 2, 3] : [0, 2, 4, 6]),
+                    ),
+                  ),
+                  f.set(vt, f.i32splat(f.i32(4 * stride))),
+                );
+                f.while_(f.ltS(f.get(ox), f.get(n4)), () =>
                   f.emit(
                     f.set(
-                      v,
-                      f.load(
-                        'f32',
-                        f.add(f.get(sp), f.add(f.mul(f.get(iy), f.get(P.sH)), f.mul(f.get(ix), f.get(P.sW)))),
+                      vv,
+                      stride === 1
+                        ? f.load('v128', f.get(ptr))
+                        : evens(f, f.load('v128', f.get(ptr)), f.load('v128', f.get(ptr), 16)),
+                    ),
+                    f.set(vp, f.add(f.get(vo), f.shl(f.get(ox), f.i32(2)))),
+                    f.set(ip, f.add(f.get(io), f.shl(f.get(ox), f.i32(2)))),
+                    f.set(vb, f.load('v128', f.get(vp))),
+                    f.set(vi, f.load('v128', f.get(ip))),
+                    f.set(
+                      win,
+                      f.vor(
+                        f.vor(f.vcmp('gt', f.get(vv), f.get(vb)), f.vcmp('ne', f.get(vv), f.get(vv))),
+                        f.i32x4shrS(f.get(vi), f.i32(31)),
                       ),
                     ),
-                    f.set(here, f.add(f.mul(f.get(iy), f.get(P.w)), f.get(ix))),
-                  );
+                    f.store('v128', f.get(vp), f.vselect(f.get(vv), f.get(vb), f.get(win))),
+                    f.store('v128', f.get(ip), f.vselect(f.get(vh), f.get(vi), f.get(win))),
+                    f.set(vh, f.i32x4add(f.get(vh), f.get(vt))),
+                    f.set(ox, f.add(f.get(ox), f.i32(4))),
+                    f.set(here, f.add(f.get(here), f.i32(4 * stride))),
+                    f.set(ptr, f.add(f.get(ptr), f.i32(16 * stride))),
+                  ),
+                )();
+              };
+              f.if_(f.eq(f.get(P.sW), f.i32(4)), () =>
+                f.if_(
+                  f.eq(f.get(P.sw), f.i32(1)),
+                  () => simdLoop(1),
+                  () => f.if_(f.eq(f.get(P.sw), f.i32(2)), () => simdLoop(2))(),
+                )(),
+              )();
+              f.while_(f.ltS(f.get(ox), f.get(hi)), () =>
+                f.emit(
+                  f.set(vp, f.add(f.get(vo), f.shl(f.get(ox), f.i32(2)))),
+                  f.set(ip, f.add(f.get(io), f.shl(f.get(ox), f.i32(2)))),
+                  f.set(v, f.load('f32', f.get(ptr))),
+                  f.set(b, f.load('f32', f.get(vp))),
+                  f.set(at, f.load('i32', f.get(ip))),
                   f.if_(
                     f.or(
-                      f.or(f.fcmp('gt', f.get(v), f.get(best)), f.fcmp('ne', f.get(v), f.get(v))),
+                      f.or(f.fcmp('gt', f.get(v), f.get(b)), f.fcmp('ne', f.get(v), f.get(v))),
                       f.ltS(f.get(at), f.i32(0)),
                     ),
-                    () => f.emit(f.set(best, f.get(v)), f.set(at, f.get(here))),
-                  )();
-                })();
-              })(),
-            )();
+                    () => f.emit(f.store('f32', f.get(vp), f.get(v)), f.store('i32', f.get(ip), f.get(here))),
+                  ),
+                  f.set(ox, f.add(f.get(ox), f.i32(1))),
+                  f.set(here, f.add(f.get(here), f.get(P.sw))),
+                  f.set(ptr, f.add(f.get(ptr), f.get(step))),
+                ),
+              )();
+            })();
           })();
-          f.emit(
-            f.store('f32', f.get(vo), f.get(best)),
-            f.store('i32', f.get(io), f.get(at)),
-            f.set(vo, f.add(f.get(vo), f.i32(4))),
-            f.set(io, f.add(f.get(io), f.i32(4))),
-          );
         })();
+        f.emit(
+          f.set(vo, f.add(f.get(vo), f.shl(f.get(P.ow), f.i32(2)))),
+          f.set(io, f.add(f.get(io), f.shl(f.get(P.ow), f.i32(2)))),
+        );
       })();
     })();
   });
+}
+
+/** An i32x4 constant (v128.const). */
+function vconst(f: Func, lanes: readonly number[]): Expr {
+  return () => {
+    f.op(0xfd, 0x0c);
+    for (const l of lanes) f.op(l & 255, (l >> 8) & 255, (l >> 16) & 255, (l >>> 24) & 255);
+  };
 }
 
 /**
