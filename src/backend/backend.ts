@@ -135,6 +135,8 @@ export interface Backend {
   copy(dst: Strided, src: Strided, shape: readonly number[], accumulate?: boolean): void;
   /** Writes `value` into every element of the strided destination. */
   fill(dst: Strided, shape: readonly number[], value: number): void;
+  /** Returns a buffer's memory now, before its handle is garbage (the caller promises nothing reads it again). Optional. */
+  release?(buf: Buf): void;
   /** The windows of `x` [N, C, h, w] as [N, C, kh, kw, oh, ow] (zero where a window overhangs the input). */
   im2col(x: Strided, shape: readonly number[], g: Window2d, out: DType): Buf;
   /** The adjoint of im2col: `cols` [N, C, kh, kw, oh, ow] summed into [N, C, h, w] in that index order. */

@@ -4,7 +4,7 @@
  */
 import type { Window2d } from '../backend/backend.js';
 import type { DType } from '../core/dtype.js';
-import { numel } from '../core/shape.js';
+import { contiguousStrides, numel } from '../core/shape.js';
 import { isGradEnabled } from '../graph/grad-mode.js';
 import { fromBuf, type TensorImpl } from '../graph/tensor-impl.js';
 import { applyMultiOp, applyOp, type MultiOpSpec, type OpSpec } from '../ops/define.js';
@@ -19,6 +19,7 @@ import {
   kMaxPool2d,
   kMaxPool2dBackward,
   kReduce,
+  kRelease,
   kView,
   kZeros,
 } from '../ops/kernels.js';
@@ -146,8 +147,55 @@ function convForward(x: T, w: T, b: T | undefined, p: ConvP): T {
       kCopyInto(kView(out, [n, og, l], [o * l, l, 1], gi * og * l), kMatmul(wg, cgv, x.dtype));
     }
   }
-  if (b) out = kBinary('add', out, kView(b, [1, o, 1], [0, b.strides[0]!, 0], b.offset), x.dtype);
+  if (p.saved.cols !== cols) kRelease(cols);
+  if (b) {
+    const mmOut = out;
+    out = kBinary('add', out, kView(b, [1, o, 1], [0, b.strides[0]!, 0], b.offset), x.dtype);
+    kRelease(mmOut);
+  }
   return kView(out, [n, o, g.oh, g.ow], [o * l, l, g.ow, 1], out.offset);
+}
+
+/**
+ * A first-order backward (no graph to build) of an ungrouped convolution with kernels, handing temporaries back
+ * as it goes: dx = col2im(Wᵀ·g), dW = g [O, N·L] · cols [N·L, K] (one GEMM over the batch), db = Σ g.
+ */
+function convBackwardKernels(gr: T, x: T, w: T, needs: readonly boolean[], p: ConvP): (T | null)[] {
+  const { g } = p;
+  const [n, c] = x.shape as [number, number];
+  const o = w.shape[0]!;
+  const k = c * g.kh * g.kw;
+  const l = g.oh * g.ow;
+  const gc = kContiguous(gr);
+  const gm = kView(gc, [n, o, l], [o * l, l, 1], gc.offset);
+  let gx: T | null = null;
+  if (needs[0]) {
+    const wc = kContiguous(w);
+    const gcols = kMatmul(kView(wc, [1, k, o], [0, 1, k], wc.offset), gm, gr.dtype); // [N, K, L]
+    gx = kCol2im(
+      kView(gcols, [n, c, g.kh, g.kw, g.oh, g.ow], contiguousStrides([n, c, g.kh, g.kw, g.oh, g.ow]), 0),
+      g,
+    );
+    kRelease(gcols);
+  }
+  let gw: T | null = null;
+  if (needs[1]) {
+    // the forward's columns serve once; a retained graph's next backward recomputes them
+    const cols = p.saved.cols ?? kIm2col(x, g);
+    p.saved.cols = null;
+    const gT = kContiguous(kView(gm, [o, n, l], [l, o * l, 1], gm.offset), true); // [O, N·L]
+    const colsT = kContiguous(kView(cols, [n, l, k], [k * l, 1, l], cols.offset), true); // [N·L, K]
+    kRelease(cols);
+    const dw = kMatmul(
+      kView(gT, [1, o, n * l], [0, n * l, 1], 0),
+      kView(colsT, [1, n * l, k], [0, k, 1], 0),
+      gr.dtype,
+    );
+    kRelease(gT, colsT);
+    gw = kView(dw, w.shape, contiguousStrides(w.shape), 0);
+  }
+  const gb = p.hasBias && needs[2] ? kReduce('sum', gc, [0, 2, 3], gr.dtype) : null;
+  return p.hasBias ? [gx, gw, gb] : [gx, gw];
 }
 
 const ConvSpec: OpSpec<ConvP> = {
@@ -155,7 +203,9 @@ const ConvSpec: OpSpec<ConvP> = {
   forward: ([x, w, b], p) => convForward(x!, w!, b, p),
   save: ([needX, needW]) => (needX && needW ? [0, 1] : needX ? [1] : needW ? [0] : []),
   // dx = col2im(Wᵀ·g), dW = g·colsᵀ summed over the batch, db = Σ g over N, oh, ow (per group)
-  backward: (gr, [x, w], _out, [needX, needW, needB], p) => {
+  backward: (gr, [x, w], _out, needs, p) => {
+    if (!isGradEnabled() && p.groups === 1) return convBackwardKernels(gr, x!, w!, needs, p);
+    const [needX, needW, needB] = needs;
     const { g, groups } = p;
     const [n, c] = x!.shape as [number, number];
     const o = w!.shape[0]!;
@@ -178,7 +228,7 @@ const ConvSpec: OpSpec<ConvP> = {
     }
     let gw: T | null = null;
     if (needW) {
-      // the saved columns serve a first-order backward; createGraph needs them as a differentiable im2col of x
+      // a differentiable im2col of x (createGraph), or the forward's columns (grouped first-order backward)
       const saved = isGradEnabled() ? null : p.saved.cols;
       const cols = saved
         ? kView(saved, [n, c * g.kh * g.kw, l], [c * g.kh * g.kw * l, l, 1], 0)

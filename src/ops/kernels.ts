@@ -133,6 +133,15 @@ export function kMatmul(a: TensorImpl, b: TensorImpl, dtype: DType): TensorImpl 
 }
 
 /**
+ * Hands the buffers of temporaries back to their backend now (where it can), so a loop reuses warm memory instead
+ * of growing the heap until the next garbage collection. Only for fresh kernel results that nothing else can see.
+ * @example const t = kMatmul(a, b, float32); const y = kBinary('add', t, bias, float32); kRelease(t);
+ */
+export function kRelease(...ts: TensorImpl[]): void {
+  for (const t of ts) t.storage.backend.release?.(t.storage.buf);
+}
+
+/**
  * The windows of `x` [N, C, h, w] as a contiguous [N, C, kh, kw, oh, ow] tensor (zero outside the input).
  * @example kIm2col(x, windowGeometry(4, 4, [2, 2], [1, 1], [0, 0, 0, 0], [1, 1], false))
  */
