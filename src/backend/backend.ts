@@ -69,6 +69,28 @@ export type BinaryOp =
   | 'sigmoidBackward'
   | 'reluBackward';
 
+/**
+ * Where a kh×kw window (stride, dilation) sits over an h×w plane padded by `pt` rows above and `pl` columns to the
+ * left inside a `hp`×`wp` frame (which also covers ceil-mode windows). Output is `oh`×`ow` windows.
+ * @example const g: Window2d = windowGeometry(8, 8, [3, 3], [1, 1], [1, 1, 1, 1], [1, 1], false); // oh = ow = 8
+ */
+export interface Window2d {
+  readonly h: number;
+  readonly w: number;
+  readonly kh: number;
+  readonly kw: number;
+  readonly sh: number;
+  readonly sw: number;
+  readonly dh: number;
+  readonly dw: number;
+  readonly pt: number;
+  readonly pl: number;
+  readonly hp: number;
+  readonly wp: number;
+  readonly oh: number;
+  readonly ow: number;
+}
+
 /** Reductions over a set of axes. @example backend.reduce('sum', x, [2, 3], [1], float32) */
 export type ReduceOp = 'sum' | 'prod' | 'max' | 'min' | 'argmax' | 'argmin' | 'any' | 'all';
 
@@ -127,4 +149,15 @@ export interface Backend {
    * float32 an exact fused multiply-add, as PyTorch's vectorised `add_(x, alpha=)`. The optimizers' update.
    */
   axpy(dst: Strided, x: Strided, alpha: number, shape: readonly number[]): void;
+  /** The windows of `x` [N, C, h, w] as [N, C, kh, kw, oh, ow] (zero where a window overhangs the input). */
+  im2col(x: Strided, shape: readonly number[], g: Window2d, out: DType): Buf;
+  /** The adjoint of im2col: `cols` [N, C, kh, kw, oh, ow] summed into [N, C, h, w] in that index order. */
+  col2im(cols: Strided, shape: readonly number[], g: Window2d, out: DType): Buf;
+  /**
+   * Max pooling of `x` [N, C, h, w]: the values [N, C, oh, ow] and the int32 flat (row·w + col) index of each pick.
+   * As PyTorch: the first maximum wins ties, a NaN wins (the last NaN), windows see only in-bounds elements.
+   */
+  maxPool2d(x: Strided, shape: readonly number[], g: Window2d): [Buf, Buf];
+  /** maxPool2d's backward: zero [N, C, h, w] planes with `grad[n, c, i]` added at `indices[n, c, i]`; `shape` is the grad's [N, C, oh, ow]. */
+  maxPool2dBackward(grad: Strided, indices: Strided, shape: readonly number[], g: Window2d, out: DType): Buf;
 }

@@ -1,42 +1,36 @@
 /**
  * @file Sliding-window primitives for 2-D layers: im2col/col2im (a transpose pair, so every order of gradient
- * works), conv2d, max and average pooling. Windows are strided views of a padded copy (no new backend kernel).
+ * works), conv2d, max and average pooling, on the backends' window kernels (padding handled inside them).
  */
+import type { Window2d } from '../backend/backend.js';
 import type { DType } from '../core/dtype.js';
-import { int32 } from '../core/dtype.js';
-import { numel } from '../core/shape.js';
+import { contiguousStrides, numel } from '../core/shape.js';
+import { isGradEnabled } from '../graph/grad-mode.js';
 import { fromBuf, type TensorImpl } from '../graph/tensor-impl.js';
 import { applyMultiOp, applyOp, type MultiOpSpec, type OpSpec } from '../ops/define.js';
 import { div } from '../ops/elementwise.js';
-import { kBinary, kContiguous, kCopyInto, kFull, kMatmul, kReduce, kView, kZeros } from '../ops/kernels.js';
+import {
+  kBinary,
+  kCol2im,
+  kContiguous,
+  kCopyInto,
+  kIm2col,
+  kMatmul,
+  kMaxPool2d,
+  kMaxPool2dBackward,
+  kReduce,
+  kRelease,
+  kView,
+  kZeros,
+} from '../ops/kernels.js';
 import { matmul, mm } from '../ops/matmul.js';
-import { cat, expand, narrow, permute, reshape, scatterAdd, transpose, unsqueeze } from '../ops/movement.js';
+import { cat, expand, gather, narrow, permute, reshape, transpose, unsqueeze } from '../ops/movement.js';
 import { sum } from '../ops/reduce.js';
 import { check, checkType, fmtShape, isInt } from '../util/assert.js';
 
 type T = TensorImpl;
 
-/**
- * Where a kh×kw window (stride, dilation) sits over an h×w plane padded by `pt` rows above and `pl` columns to the
- * left inside a `hp`×`wp` buffer (which also covers ceil-mode windows). Output is `oh`×`ow` windows.
- * @example windowGeometry(8, 8, [3, 3], [1, 1], [1, 1, 1, 1], [1, 1], false) // oh = ow = 8
- */
-export interface Window2d {
-  readonly h: number;
-  readonly w: number;
-  readonly kh: number;
-  readonly kw: number;
-  readonly sh: number;
-  readonly sw: number;
-  readonly dh: number;
-  readonly dw: number;
-  readonly pt: number;
-  readonly pl: number;
-  readonly hp: number;
-  readonly wp: number;
-  readonly oh: number;
-  readonly ow: number;
-}
+export type { Window2d } from '../backend/backend.js';
 
 function outSize(
   n: number,
@@ -84,40 +78,18 @@ export function windowGeometry(
   return { h, w, kh, kw, sh, sw, dh, dw, pt, pl, hp, wp, oh, ow };
 }
 
-/** `x` [N, C, h, w] copied into a [N, C, hp, wp] buffer filled with `value` (or `x` itself when no padding). */
-function kPad(x: T, g: Window2d, value: number): T {
-  const [n, c] = x.shape as [number, number];
-  if (g.hp === g.h && g.wp === g.w) return kContiguous(x);
-  const out = kFull([n, c, g.hp, g.wp], value, x.dtype, x);
-  kCopyInto(kView(out, x.shape, out.strides, g.pt * g.wp + g.pl), x);
-  return out;
-}
-
-/** The windows of a contiguous padded buffer as a [N, C, kh, kw, oh, ow] view (F.unfold's layout). */
-function kWindows(xp: T, g: Window2d): T {
-  const [n, c] = xp.shape as [number, number];
-  const [s0, s1] = xp.strides as [number, number];
-  return kView(xp, [n, c, g.kh, g.kw, g.oh, g.ow], [s0, s1, g.dh * g.wp, g.dw, g.sh * g.wp, g.sw], xp.offset);
-}
-
 // ---------------------------------------------------------------------------------------------------------------
 // im2col / col2im: each the other's backward
 
 const Im2colSpec: OpSpec<Window2d> = {
   name: 'Im2ColBackward0',
-  forward: ([x], g) => kContiguous(kWindows(kPad(x!, g, 0), g), true),
+  forward: ([x], g) => kIm2col(x!, g),
   backward: (gr, _x, _o, _n, g) => [col2im(gr, g)],
 };
 
 const Col2imSpec: OpSpec<Window2d> = {
   name: 'Col2ImBackward0',
-  forward: ([cols], g) => {
-    const [n, c] = cols!.shape as [number, number];
-    const z = kZeros([n, c, g.hp, g.wp], cols!.dtype, cols!);
-    kCopyInto(kWindows(z, g), cols!, true); // overlapping windows add up
-    if (g.hp === g.h && g.wp === g.w) return z;
-    return kContiguous(kView(z, [n, c, g.h, g.w], z.strides, g.pt * g.wp + g.pl), true);
-  },
+  forward: ([cols], g) => kCol2im(cols!, g), // overlapping windows add up
   backward: (gr, _x, _o, _n, g) => [im2col(gr, g)],
 };
 
@@ -144,6 +116,8 @@ interface ConvP {
   readonly g: Window2d;
   readonly groups: number;
   readonly hasBias: boolean;
+  /** The forward's columns, kept for the weight gradient (PyTorch's slow conv saves them too); see ConvSpec. */
+  readonly saved: { cols: T | null };
 }
 
 /** Forward of one convolution with kernels: per group, W [Og, K] @ cols [N, K, L]. */
@@ -155,7 +129,8 @@ function convForward(x: T, w: T, b: T | undefined, p: ConvP): T {
   const og = o / groups;
   const k = cg * g.kh * g.kw;
   const l = g.oh * g.ow;
-  const cols = kContiguous(kWindows(kPad(x, g, 0), g), true); // [N, C, kh, kw, oh, ow] = [N, C·kh·kw, L]
+  const cols = kIm2col(x, g); // [N, C, kh, kw, oh, ow] = [N, C·kh·kw, L]
+  if (w.requiresGrad) p.saved.cols = cols; // (dropped with p when no node records this call)
   const wc = kContiguous(w);
   let out: T;
   if (groups === 1) {
@@ -172,8 +147,55 @@ function convForward(x: T, w: T, b: T | undefined, p: ConvP): T {
       kCopyInto(kView(out, [n, og, l], [o * l, l, 1], gi * og * l), kMatmul(wg, cgv, x.dtype));
     }
   }
-  if (b) out = kBinary('add', out, kView(b, [1, o, 1], [0, b.strides[0]!, 0], b.offset), x.dtype);
+  if (p.saved.cols !== cols) kRelease(cols);
+  if (b) {
+    const mmOut = out;
+    out = kBinary('add', out, kView(b, [1, o, 1], [0, b.strides[0]!, 0], b.offset), x.dtype);
+    kRelease(mmOut);
+  }
   return kView(out, [n, o, g.oh, g.ow], [o * l, l, g.ow, 1], out.offset);
+}
+
+/**
+ * A first-order backward (no graph to build) of an ungrouped convolution with kernels, handing temporaries back
+ * as it goes: dx = col2im(Wᵀ·g), dW = g [O, N·L] · cols [N·L, K] (one GEMM over the batch), db = Σ g.
+ */
+function convBackwardKernels(gr: T, x: T, w: T, needs: readonly boolean[], p: ConvP): (T | null)[] {
+  const { g } = p;
+  const [n, c] = x.shape as [number, number];
+  const o = w.shape[0]!;
+  const k = c * g.kh * g.kw;
+  const l = g.oh * g.ow;
+  const gc = kContiguous(gr);
+  const gm = kView(gc, [n, o, l], [o * l, l, 1], gc.offset);
+  let gx: T | null = null;
+  if (needs[0]) {
+    const wc = kContiguous(w);
+    const gcols = kMatmul(kView(wc, [1, k, o], [0, 1, k], wc.offset), gm, gr.dtype); // [N, K, L]
+    gx = kCol2im(
+      kView(gcols, [n, c, g.kh, g.kw, g.oh, g.ow], contiguousStrides([n, c, g.kh, g.kw, g.oh, g.ow]), 0),
+      g,
+    );
+    kRelease(gcols);
+  }
+  let gw: T | null = null;
+  if (needs[1]) {
+    // the forward's columns serve once; a retained graph's next backward recomputes them
+    const cols = p.saved.cols ?? kIm2col(x, g);
+    p.saved.cols = null;
+    const gT = kContiguous(kView(gm, [o, n, l], [l, o * l, 1], gm.offset), true); // [O, N·L]
+    const colsT = kContiguous(kView(cols, [n, l, k], [k * l, 1, l], cols.offset), true); // [N·L, K]
+    kRelease(cols);
+    const dw = kMatmul(
+      kView(gT, [1, o, n * l], [0, n * l, 1], 0),
+      kView(colsT, [1, n * l, k], [0, k, 1], 0),
+      gr.dtype,
+    );
+    kRelease(gT, colsT);
+    gw = kView(dw, w.shape, contiguousStrides(w.shape), 0);
+  }
+  const gb = p.hasBias && needs[2] ? kReduce('sum', gc, [0, 2, 3], gr.dtype) : null;
+  return p.hasBias ? [gx, gw, gb] : [gx, gw];
 }
 
 const ConvSpec: OpSpec<ConvP> = {
@@ -181,7 +203,9 @@ const ConvSpec: OpSpec<ConvP> = {
   forward: ([x, w, b], p) => convForward(x!, w!, b, p),
   save: ([needX, needW]) => (needX && needW ? [0, 1] : needX ? [1] : needW ? [0] : []),
   // dx = col2im(Wᵀ·g), dW = g·colsᵀ summed over the batch, db = Σ g over N, oh, ow (per group)
-  backward: (gr, [x, w], _out, [needX, needW, needB], p) => {
+  backward: (gr, [x, w], _out, needs, p) => {
+    if (!isGradEnabled() && p.groups === 1) return convBackwardKernels(gr, x!, w!, needs, p);
+    const [needX, needW, needB] = needs;
     const { g, groups } = p;
     const [n, c] = x!.shape as [number, number];
     const o = w!.shape[0]!;
@@ -204,7 +228,11 @@ const ConvSpec: OpSpec<ConvP> = {
     }
     let gw: T | null = null;
     if (needW) {
-      const cols = reshape(im2col(x!, g), [n, c * g.kh * g.kw, l]);
+      // a differentiable im2col of x (createGraph), or the forward's columns (grouped first-order backward)
+      const saved = isGradEnabled() ? null : p.saved.cols;
+      const cols = saved
+        ? kView(saved, [n, c * g.kh * g.kw, l], [c * g.kh * g.kw * l, l, 1], 0)
+        : reshape(im2col(x!, g), [n, c * g.kh * g.kw, l]);
       const parts = range.map((gi) => {
         const colsG = groups === 1 ? cols : narrow(cols, 1, gi * k, k);
         const gT = reshape(permute(gmG(gi), [1, 0, 2]), [og, n * l]);
@@ -223,69 +251,36 @@ const ConvSpec: OpSpec<ConvP> = {
  */
 export function conv2dOp(x: T, w: T, b: T | null, g: Window2d, groups: number): T {
   const inputs = b ? [x, w, b] : [x, w];
-  return applyOp(ConvSpec, inputs, { g, groups, hasBias: b !== null });
+  return applyOp(ConvSpec, inputs, { g, groups, hasBias: b !== null, saved: { cols: null } });
 }
 
 // ---------------------------------------------------------------------------------------------------------------
 // pooling
 
-/** Host-built int32 table [oh, ow, kh·kw] of flat input indices (row·w + col) of every window element. */
-function windowIndexTable(g: Window2d, like: T): T {
-  const kk = g.kh * g.kw;
-  const data = new Int32Array(g.oh * g.ow * kk);
-  let i = 0;
-  for (let oy = 0; oy < g.oh; oy++)
-    for (let ox = 0; ox < g.ow; ox++)
-      for (let ky = 0; ky < g.kh; ky++)
-        for (let kx = 0; kx < g.kw; kx++) {
-          const y = oy * g.sh - g.pt + ky * g.dh;
-          const x = ox * g.sw - g.pl + kx * g.dw;
-          data[i++] = y >= 0 && y < g.h && x >= 0 && x < g.w ? y * g.w + x : -1;
-        }
-  const be = like.storage.backend;
-  return fromBuf(be, be.fromArray(int32, data), int32, [g.oh, g.ow, kk]);
+interface PoolBackP {
+  readonly g: Window2d;
 }
+
+/** Max pooling's backward as an op of the output gradient (the indices are constant), so it has a gradient too. */
+const MaxPoolBackwardSpec: OpSpec<PoolBackP> = {
+  name: 'MaxPool2DWithIndicesBackwardBackward0',
+  forward: ([gr, indices], { g }) => kMaxPool2dBackward(gr!, indices!, g),
+  save: [1],
+  // PyTorch's max_pool_double_backward: each window reads the gradient at the element it picked
+  backward: (gg, [gr, indices], _o, _n, { g }) => {
+    const [n, c] = gr!.shape as [number, number];
+    const l = g.oh * g.ow;
+    const picked = gather(reshape(gg, [n, c, g.h * g.w]), 2, reshape(indices!, [n, c, l]));
+    return [reshape(picked, gr!.shape), null];
+  },
+};
 
 const MaxPoolSpec: MultiOpSpec<Window2d> = {
   name: 'MaxPool2DWithIndicesBackward0',
-  forward: ([x], g) => {
-    const [n, c] = x!.shape as [number, number];
-    const kk = g.kh * g.kw;
-    const win = kWindows(kPad(x!, g, Number.NEGATIVE_INFINITY), g); // [N, C, kh, kw, oh, ow]
-    const [s0, s1, s2, s3, s4, s5] = win.strides as number[];
-    const rows = kContiguous(
-      kView(win, [n, c, g.oh, g.ow, g.kh, g.kw], [s0!, s1!, s4!, s5!, s2!, s3!], win.offset),
-      true,
-    );
-    const flat = kView(
-      rows,
-      [n, c, g.oh, g.ow, kk],
-      [c * g.oh * g.ow * kk, g.oh * g.ow * kk, g.ow * kk, kk, 1],
-      0,
-    );
-    const values = kReduce('max', flat, [4], x!.dtype);
-    const local = kReduce('argmax', flat, [4], int32); // [N, C, oh, ow], index within the window
-    const table = windowIndexTable(g, x!);
-    const be = x!.storage.backend;
-    const tbl = kView(table, [n, c, g.oh, g.ow, kk], [0, 0, g.ow * kk, kk, 1], 0);
-    const idxShape = [n, c, g.oh, g.ow, 1];
-    const localV = kView(local, idxShape, [c * g.oh * g.ow, g.oh * g.ow, g.ow, 1, 0], 0);
-    const indices = fromBuf(be, be.gather(tbl.strided, 4, localV.strided, idxShape, int32), int32, [
-      n,
-      c,
-      g.oh,
-      g.ow,
-    ]);
-    return [values, indices];
-  },
+  forward: ([x], g) => kMaxPool2d(x!, g),
   saveOutput: true,
   // the gradient goes to the input element each window picked (summed where windows overlap)
-  backward: ([gr], [x], [, indices], _n, g) => {
-    const [n, c] = x!.shape as [number, number];
-    const l = g.oh * g.ow;
-    const z = kZeros([n, c, g.h * g.w], gr!.dtype, gr!);
-    return [reshape(scatterAdd(z, 2, reshape(indices!, [n, c, l]), reshape(gr!, [n, c, l])), x!.shape)];
-  },
+  backward: ([gr], _x, [, indices], _n, g) => [applyOp(MaxPoolBackwardSpec, [gr!, indices!], { g })],
 };
 
 /**
@@ -335,8 +330,22 @@ function divisorTensor(p: AvgP, like: T, dtype: DType): T {
 const AvgPoolSpec: OpSpec<AvgP> = {
   name: 'AvgPool2DBackward0',
   forward: ([x], p) => {
-    const s = kReduce('sum', kWindows(kPad(x!, p.g, 0), p.g), [2, 3], x!.dtype);
-    return kBinary('div', s, divisorTensor(p, x!, x!.dtype), x!.dtype);
+    const [n, c] = x!.shape as [number, number];
+    const { g } = p;
+    const kk = g.kh * g.kw;
+    const l = g.oh * g.ow;
+    const s = kReduce(
+      'sum',
+      kView(kIm2col(x!, g), [n, c, kk, l], [c * kk * l, kk * l, l, 1], 0),
+      [2],
+      x!.dtype,
+    );
+    return kBinary(
+      'div',
+      kView(s, [n, c, g.oh, g.ow], [c * l, l, g.ow, 1], 0),
+      divisorTensor(p, x!, x!.dtype),
+      x!.dtype,
+    );
   },
   // each window spreads g/divisor evenly over its elements: col2im of the broadcast gradient
   backward: (gr, [x], _o, _n, p) => {

@@ -2,9 +2,9 @@
  * @file Kernel launchers: run one backend kernel on TensorImpls and wrap the result, with no autograd.
  * Op forwards are written with these; broadcasting and dtype casting for kernels happen here.
  */
-import type { Backend, BinaryOp, ReduceOp, UnaryOp } from '../backend/backend.js';
-import { bool, castScalar, type DType, float64 } from '../core/dtype.js';
-import { broadcastShapes, broadcastStrides, numel, sameShape } from '../core/shape.js';
+import type { Backend, BinaryOp, ReduceOp, UnaryOp, Window2d } from '../backend/backend.js';
+import { bool, castScalar, type DType, float64, int32 } from '../core/dtype.js';
+import { broadcastShapes, broadcastStrides, isContiguousLayout, numel, sameShape } from '../core/shape.js';
 import { fromBuf, makeTensor, Storage, TensorImpl } from '../graph/tensor-impl.js';
 import { check } from '../util/assert.js';
 
@@ -133,6 +133,58 @@ export function kMatmul(a: TensorImpl, b: TensorImpl, dtype: DType): TensorImpl 
 }
 
 /**
+ * Hands the buffers of temporaries back to their backend now (where it can), so a loop reuses warm memory instead
+ * of growing the heap until the next garbage collection. Only for fresh kernel results that nothing else can see.
+ * @example const t = kMatmul(a, b, float32); const y = kBinary('add', t, bias, float32); kRelease(t);
+ */
+export function kRelease(...ts: TensorImpl[]): void {
+  for (const t of ts) t.storage.backend.release?.(t.storage.buf);
+}
+
+/**
+ * The windows of `x` [N, C, h, w] as a contiguous [N, C, kh, kw, oh, ow] tensor (zero outside the input).
+ * @example kIm2col(x, windowGeometry(4, 4, [2, 2], [1, 1], [0, 0, 0, 0], [1, 1], false))
+ */
+export function kIm2col(x: TensorImpl, g: Window2d): TensorImpl {
+  const be = x.storage.backend;
+  const [n, c] = x.shape as [number, number];
+  return fromBuf(be, be.im2col(x.strided, x.shape, g, x.dtype), x.dtype, [n, c, g.kh, g.kw, g.oh, g.ow]);
+}
+
+/**
+ * Windows [N, C, kh, kw, oh, ow] summed back into a contiguous [N, C, h, w] image (im2col's adjoint).
+ * @example kCol2im(cols, g)
+ */
+export function kCol2im(cols: TensorImpl, g: Window2d): TensorImpl {
+  const be = cols.storage.backend;
+  const [n, c] = cols.shape as [number, number];
+  return fromBuf(be, be.col2im(cols.strided, cols.shape, g, cols.dtype), cols.dtype, [n, c, g.h, g.w]);
+}
+
+/**
+ * Max pooling of [N, C, h, w]: values and int32 flat (h·w) indices, each [N, C, oh, ow].
+ * @example const [values, indices] = kMaxPool2d(x, g);
+ */
+export function kMaxPool2d(x: TensorImpl, g: Window2d): [TensorImpl, TensorImpl] {
+  const be = x.storage.backend;
+  const shape = [x.shape[0]!, x.shape[1]!, g.oh, g.ow];
+  const [v, i] = be.maxPool2d(x.strided, x.shape, g);
+  return [fromBuf(be, v, x.dtype, shape), fromBuf(be, i, int32, shape)];
+}
+
+/**
+ * Max pooling's backward: `grad` [N, C, oh, ow] added into zero [N, C, h, w] planes at `indices`.
+ * @example kMaxPool2dBackward(gradOut, indices, g)
+ */
+export function kMaxPool2dBackward(grad: TensorImpl, indices: TensorImpl, g: Window2d): TensorImpl {
+  checkSameDevice(grad, indices);
+  const be = grad.storage.backend;
+  const [n, c] = grad.shape as [number, number];
+  const buf = be.maxPool2dBackward(grad.strided, indices.strided, grad.shape, g, grad.dtype);
+  return fromBuf(be, buf, grad.dtype, [n, c, g.h, g.w]);
+}
+
+/**
  * Writes `src` (broadcast to `dst`'s shape, cast to its dtype) into `dst`'s storage through its strides.
  * @example kCopyInto(view, values)
  */
@@ -157,15 +209,6 @@ export function kContiguous(x: TensorImpl, force = false): TensorImpl {
   if (!force && x.wholeStorage) return x;
   const be = x.storage.backend;
   return fromBuf(be, be.unary('copy', x.strided, x.shape, x.dtype), x.dtype, x.shape);
-}
-
-/**
- * Hands `x`'s buffer back to its backend for reuse. Only for a storage that nothing will read again (the engine's
- * dead gradients, Note [Owned gradients]); later reads of `x` would see other data.
- * @example kRelease(deadGrad)
- */
-export function kRelease(x: TensorImpl): void {
-  x.storage.backend.release?.(x.storage.buf);
 }
 
 /**

@@ -9,6 +9,7 @@ import { COMPARE, VEC_BINARY, VEC_UNARY } from '../../src/backend/wasm/codegen.j
 import { WasmBuf } from '../../src/backend/wasm/heap.js';
 import { createWasmBackend, SMALL, type WasmBackend } from '../../src/backend/wasm/wasm.js';
 import { bool, type DType, float32, float64, int32, type TypedArray } from '../../src/core/dtype.js';
+import { windowGeometry } from '../../src/nn/functional-conv.js';
 
 const be = createWasmBackend() as WasmBackend;
 
@@ -264,6 +265,70 @@ describe.each(THREADS)('wasm backend with %i thread(s)', (threads) => {
       cpuBackend.fill(r, [50, 30], 1);
       expectClose(read(d.wasm.buf, dt), r.buf as TypedArray, 0, 0, `fill ${dt.name}`);
     }
+  });
+
+  test('window kernels: im2col, col2im, max pooling and its backward', () => {
+    // [N, C, h, w], kernel, stride, padding [t, b, l, r], dilation, ceil mode
+    const cases: [
+      number[],
+      [number, number],
+      [number, number],
+      [number, number, number, number],
+      [number, number],
+      boolean,
+    ][] = [
+      [[3, 5, 11, 13], [3, 3], [1, 1], [1, 1, 1, 1], [1, 1], false],
+      [[2, 3, 12, 12], [2, 2], [2, 2], [0, 0, 0, 0], [1, 1], false],
+      [[2, 4, 9, 14], [3, 2], [2, 3], [1, 1, 0, 1], [1, 2], true],
+      [[1, 7, 10, 9], [2, 3], [1, 2], [1, 1, 1, 1], [2, 1], false],
+      [[5, 2, 7, 6], [4, 1], [3, 1], [2, 2, 0, 0], [1, 1], true],
+      [[1, 9, 6, 17], [1, 5], [1, 1], [0, 0, 2, 2], [1, 3], false],
+      [[2, 3, 10, 31], [2, 2], [2, 2], [0, 0, 0, 0], [1, 1], false], // SIMD max pooling, stride 2
+      [[1, 4, 8, 33], [3, 3], [1, 1], [1, 1, 1, 1], [1, 1], false], // and stride 1
+    ];
+    for (const [shape, k, st, pad, dil, ceil] of cases)
+      for (const layout of LAYOUTS) {
+        const [n, c, h, w] = shape as [number, number, number, number];
+        const g = windowGeometry(h, w, k, st, pad, dil, ceil);
+        const what = `${shape} k${k} s${st} p${pad} d${dil} ${layout}`;
+        const x = operand(float32, shape, layout);
+        const ref = x.ref.buf as Float32Array;
+        // NaNs and -inf exercise max pooling's rules
+        for (let i = 0; i < ref.length; i += 37)
+          ref[i] = i % 74 === 0 ? Number.NaN : Number.NEGATIVE_INFINITY;
+        const xw = { ...x.wasm, buf: be.fromArray(float32, ref) };
+        expectClose(
+          read(be.im2col(xw, shape, g, float32), float32),
+          cpuBackend.im2col(x.ref, shape, g, float32) as TypedArray,
+          0,
+          0,
+          `im2col ${what}`,
+        );
+        const colShape = [n, c, g.kh, g.kw, g.oh, g.ow];
+        const cols = operand(float32, colShape, layout);
+        expectClose(
+          read(be.col2im(cols.wasm, colShape, g, float32), float32),
+          cpuBackend.col2im(cols.ref, colShape, g, float32) as TypedArray,
+          0,
+          0,
+          `col2im ${what}`,
+        );
+        const [v, i] = be.maxPool2d(xw, shape, g);
+        const [rv, ri] = cpuBackend.maxPool2d(x.ref, shape, g);
+        expectClose(read(v, float32), rv as TypedArray, 0, 0, `maxPool2d values ${what}`);
+        expectClose(read(i, int32), ri as TypedArray, 0, 0, `maxPool2d indices ${what}`);
+        const outShape = [n, c, g.oh, g.ow];
+        const gr = operand(float32, outShape, layout);
+        const idx = { buf: i, dtype: int32, strides: [c * g.oh * g.ow, g.oh * g.ow, g.ow, 1], offset: 0 };
+        const refIdx = { ...idx, buf: ri };
+        expectClose(
+          read(be.maxPool2dBackward(gr.wasm, idx, outShape, g, float32), float32),
+          cpuBackend.maxPool2dBackward(gr.ref, refIdx, outShape, g, float32) as TypedArray,
+          0,
+          0,
+          `maxPool2dBackward ${what}`,
+        );
+      }
   });
 
   test("axpy (the optimizers' in-place update) rounds exactly as the reference", () => {

@@ -105,6 +105,25 @@ describe('layers pass gradcheck in float64', () => {
   });
 });
 
+describe('conv2d backward paths agree', () => {
+  test('first order (kernels, saved columns) = createGraph (differentiable ops), and a retained graph runs twice', () => {
+    const conv = new nn.Conv2d(3, 5, 3, { padding: 1, stride: [1, 2] });
+    const x = torch.randn([4, 3, 24, 23], { requiresGrad: true }); // float32, large enough for the wasm kernels
+    const y = conv.forward(x) as Tensor;
+    const gy = torch.randn(y.shape);
+    const inputs = [x, conv.weight, conv.bias!];
+    const first = torch.autograd.grad([y], inputs, { gradOutputs: [gy], retainGraph: true });
+    const again = torch.autograd.grad([y], inputs, { gradOutputs: [gy], retainGraph: true });
+    const graph = torch.autograd.grad([y], inputs, { gradOutputs: [gy], createGraph: true });
+    for (let i = 0; i < 3; i++) {
+      const a = first[i]!.toArray() as unknown;
+      expect(again[i]!.toArray()).toEqual(a);
+      const d = first[i]!.sub(graph[i]!.detach()).abs().max().item();
+      expect(d).toBeLessThan(1e-4);
+    }
+  });
+});
+
 describe('losses pass gradcheck in float64', () => {
   const y = torch.tensor([0, 2, 1, 2], { dtype: torch.int32 });
   const w = torch.tensor([0.5, 1.5, 2], { dtype: f64 });

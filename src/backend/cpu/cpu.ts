@@ -6,6 +6,7 @@ import type { DType, TypedArray } from '../../core/dtype.js';
 import { coalesceDims, contiguousStrides, numel } from '../../core/shape.js';
 import type { Backend, BinaryOp, Buf, ReduceOp, Strided, UnaryOp } from '../backend.js';
 import { ArrayPool } from './pool.js';
+import { col2imRef, im2colRef, maxPool2dBackwardRef, maxPool2dRef } from './window.js';
 
 const arr = (s: Strided): TypedArray => s.buf as TypedArray;
 
@@ -522,6 +523,10 @@ export const cpuBackend: Backend = {
       for (let i = 0; i < n; i++) ds[od! + i * sd!] = ds[od! + i * sd!]! + alpha * xs[ox! + i * sx!]!;
     });
   },
+  im2col: im2colRef,
+  col2im: col2imRef,
+  maxPool2d: maxPool2dRef,
+  maxPool2dBackward: maxPool2dBackwardRef,
 };
 
 interface Acc {

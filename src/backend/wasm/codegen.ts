@@ -2,6 +2,7 @@
  * @file The kernels of the wasm backend, emitted as one module: SIMD elementwise math, reductions, casts, and a
  * packed, register-blocked (4x8), cache-blocked SGEMM. Every kernel walks a 2-D (rows x n) strided window; strides are bytes.
  */
+import { windowKernels } from './codegen-window.js';
 import { type Expr, type Func, type Local, ModuleBuilder } from './emitter.js';
 
 /** Unary float32 ops with a SIMD kernel. @example const op: VecUnary = 'exp'; */
@@ -1160,6 +1161,7 @@ export function buildKernels(opts: { shared: boolean; maximumPages: number; fma:
   const micro = microKernel(m, opts.fma);
   gemmDriver(m, micro, packA(m), packB(m));
   peakKernel(m, opts.fma);
+  windowKernels(m);
   return m.toBytes();
 }
 

@@ -2,9 +2,9 @@
  * @file The WebAssembly CPU backend: float32 kernels in SIMD wasm over a pooled heap, split across worker threads when
  * large. Small tensors stay plain typed arrays computed by the reference kernels, so tiny ops never pay for wasm.
  */
-import { bool, type DType, float32, float64, type TypedArray } from '../../core/dtype.js';
+import { bool, type DType, float32, float64, int32, type TypedArray } from '../../core/dtype.js';
 import { coalesceDims, contiguousStrides, numel } from '../../core/shape.js';
-import type { Backend, BinaryOp, Buf, ReduceOp, Strided, UnaryOp } from '../backend.js';
+import type { Backend, BinaryOp, Buf, ReduceOp, Strided, UnaryOp, Window2d } from '../backend.js';
 import { cpuBackend } from '../cpu/cpu.js';
 import {
   coreCount,
@@ -541,6 +541,10 @@ export class WasmBackend implements Backend {
     const fast =
       (op === 'sum' || op === 'max' || op === 'min') && x.dtype === float32 && dtype === float32 && n > 0;
     const pattern = fast && !this.smallHost(n, x.buf) ? reducePattern(shape, x.strides, axes) : null;
+    if (!pattern && fast && !this.smallHost(n, x.buf)) {
+      const staged = this.reduceInTwo(op, x, shape, axes);
+      if (staged) return staged;
+    }
     if (!pattern) return this.adopt(cpuBackend.reduce(op, this.hostView(x), shape, axes, dtype));
     const outN = numel(shape.filter((_, d) => !axes.includes(d)));
     const staged: number[][] = [];
@@ -591,6 +595,35 @@ export class WasmBackend implements Backend {
     this.run(jobs);
     this.unstage(staged);
     return plan.finish();
+  }
+
+  /**
+   * A layout without a SIMD pattern (a conv bias gradient: [N, C, h·w] summed over N and h·w) as two that have one:
+   * the trailing reduced dims first (a float32 partial), then the rest. Null when there are no trailing reduced dims.
+   */
+  private reduceInTwo(
+    op: ReduceOp,
+    x: Strided,
+    shape: readonly number[],
+    axes: readonly number[],
+  ): Buf | null {
+    let d = shape.length;
+    while (d > 0 && (axes.includes(d - 1) || shape[d - 1] === 1)) d--;
+    const inner = axes.filter((a) => a >= d);
+    const outer = axes.filter((a) => a < d);
+    if (inner.length === 0 || outer.length === 0) return null;
+    const partial = this.reduce(op, x, shape, inner, float32);
+    const rest = shape.filter((_, i) => !inner.includes(i));
+    const restAxes = outer.map((a) => a - inner.filter((i) => i < a).length);
+    const out = this.reduce(
+      op,
+      { buf: partial, dtype: float32, strides: contiguousStrides(rest), offset: 0 },
+      rest,
+      restAxes,
+      float32,
+    );
+    this.release(partial);
+    return out;
   }
 
   // --- matmul -------------------------------------------------------------------------------------------------
@@ -657,6 +690,145 @@ export class WasmBackend implements Backend {
     return plan.finish();
   }
 
+  // --- sliding windows (kernels in codegen-window.ts): jobs split the N·C planes ------------------------------
+
+  /** Runs `name` over `planes` planes, split across threads when `work` (elements) is large enough. */
+  private planeJobs(
+    name: string,
+    planes: number,
+    work: number,
+    argsOf: (p0: number, p1: number) => number[],
+  ): void {
+    const fn = this.index.get(name)!;
+    const parts = Math.min(planes, this.parts(work));
+    const jobs: Job[][] = [];
+    for (let t = 0; t < parts; t++) {
+      const p0 = Math.floor((planes * t) / parts);
+      const p1 = Math.floor((planes * (t + 1)) / parts);
+      if (p1 > p0) jobs.push([{ fn, args: argsOf(p0, p1) }]);
+    }
+    this.run(jobs);
+  }
+
+  im2col(x: Strided, shape: readonly number[], g: Window2d, dtype: DType): Buf {
+    const [n, c] = shape as [number, number];
+    const total = n * c * g.kh * g.kw * g.oh * g.ow;
+    if (
+      total === 0 ||
+      x.dtype !== float32 ||
+      dtype !== float32 ||
+      x.strides[3] !== 1 ||
+      this.smallHost(total, x.buf)
+    )
+      return this.adopt(cpuBackend.im2col(this.hostView(x), shape, g, dtype));
+    const staged: number[][] = [];
+    const plan = this.output(float32, total);
+    const xa = this.addr(x, staged);
+    const [sN, sC, sH] = x.strides.map((s) => s * 4) as [number, number, number];
+    this.planeJobs('im2col_f32', n * c, total, (p0, p1) => [
+      plan.out,
+      xa,
+      p0,
+      p1,
+      c,
+      sN,
+      sC,
+      sH,
+      ...geomArgs(g),
+    ]);
+    this.unstage(staged);
+    return plan.finish();
+  }
+
+  col2im(cols: Strided, shape: readonly number[], g: Window2d, dtype: DType): Buf {
+    const [n, c] = shape as [number, number];
+    const total = n * c * g.kh * g.kw * g.oh * g.ow;
+    const ok = cols.dtype === float32 && dtype === float32 && n * c * g.h * g.w > 0;
+    if (!ok || this.smallHost(Math.max(total, n * c * g.h * g.w), cols.buf))
+      return this.adopt(cpuBackend.col2im(this.hostView(cols), shape, g, dtype));
+    const staged: number[][] = [];
+    // the kernel reads dense windows: gradients usually are; others get one copy first
+    const dense = cols.strides.every((s, d) => s === contiguousStrides(shape)[d] || shape[d] === 1);
+    const src = dense
+      ? cols
+      : {
+          buf: this.unary('copy', cols, shape, float32),
+          dtype: float32,
+          strides: contiguousStrides(shape),
+          offset: 0,
+        };
+    const plan = this.output(float32, n * c * g.h * g.w);
+    const sa = this.addr(src, staged);
+    this.planeJobs('col2im_f32', n * c, total, (p0, p1) => [plan.out, sa, p0, p1, ...geomArgs(g)]);
+    this.unstage(staged);
+    if (!dense) this.release(src.buf);
+    return plan.finish();
+  }
+
+  maxPool2d(x: Strided, shape: readonly number[], g: Window2d): [Buf, Buf] {
+    const [n, c] = shape as [number, number];
+    const outN = n * c * g.oh * g.ow;
+    if (outN === 0 || x.dtype !== float32 || this.smallHost(numel(shape), x.buf)) {
+      const [v, i] = cpuBackend.maxPool2d(this.hostView(x), shape, g);
+      return [this.adopt(v), this.adopt(i)];
+    }
+    const staged: number[][] = [];
+    const values = this.output(float32, outN);
+    const indices = this.output(int32, outN);
+    const xa = this.addr(x, staged);
+    const [sN, sC, sH, sW] = x.strides.map((s) => s * 4) as [number, number, number, number];
+    this.planeJobs('maxpool_f32', n * c, numel(shape), (p0, p1) => [
+      values.out,
+      indices.out,
+      xa,
+      p0,
+      p1,
+      c,
+      sN,
+      sC,
+      sH,
+      sW,
+      ...geomArgs(g),
+    ]);
+    this.unstage(staged);
+    return [values.finish(), indices.finish()];
+  }
+
+  maxPool2dBackward(
+    grad: Strided,
+    indices: Strided,
+    shape: readonly number[],
+    g: Window2d,
+    dtype: DType,
+  ): Buf {
+    const [n, c] = shape as [number, number];
+    const outN = n * c * g.h * g.w;
+    const ok = grad.dtype === float32 && dtype === float32 && indices.dtype === int32 && outN > 0;
+    if (!ok || this.smallHost(outN, grad.buf, indices.buf))
+      return this.adopt(
+        cpuBackend.maxPool2dBackward(this.hostView(grad), this.hostView(indices), shape, g, dtype),
+      );
+    const staged: number[][] = [];
+    const plan = this.output(float32, outN);
+    const ga = this.addr(grad, staged);
+    const ia = this.addr(indices, staged);
+    const gs = grad.strides.map((s) => s * 4);
+    const is = indices.strides.map((s) => s * 4);
+    this.planeJobs('maxpool_bwd_f32', n * c, outN, (p0, p1) => [
+      plan.out,
+      ga,
+      ia,
+      p0,
+      p1,
+      c,
+      ...gs,
+      ...is,
+      ...geomArgs(g),
+    ]);
+    this.unstage(staged);
+    return plan.finish();
+  }
+
   // --- the long tail: reference kernels over views of the heap -------------------------------------------------
 
   gather(x: Strided, dim: number, index: Strided, shape: readonly number[], dtype: DType): Buf {
@@ -681,6 +853,11 @@ export class WasmBackend implements Backend {
   cumulative(op: 'sum' | 'prod', x: Strided, shape: readonly number[], dim: number, dtype: DType): Buf {
     return this.adopt(cpuBackend.cumulative(op, this.hostView(x), shape, dim, dtype));
   }
+}
+
+/** The geometry arguments of the window kernels, in codegen-window.ts's order. */
+function geomArgs(g: Window2d): number[] {
+  return [g.h, g.w, g.kh, g.kw, g.sh, g.sw, g.dh, g.dw, g.pt, g.pl, g.oh, g.ow];
 }
 
 type ReducePattern =
