@@ -4,7 +4,7 @@
  */
 import type { Backend, BinaryOp, ReduceOp, UnaryOp, Window2d } from '../backend/backend.js';
 import { bool, castScalar, type DType, float64, int32 } from '../core/dtype.js';
-import { broadcastShapes, broadcastStrides, isContiguousLayout, numel, sameShape } from '../core/shape.js';
+import { broadcastShapes, broadcastStrides, numel, sameShape } from '../core/shape.js';
 import { fromBuf, makeTensor, Storage, TensorImpl } from '../graph/tensor-impl.js';
 import { check } from '../util/assert.js';
 
