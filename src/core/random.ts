@@ -112,6 +112,54 @@ const COS_P2 = fround(4.166664568298827e-2);
 const FOPI = fround(1.27323954473516);
 const TWO_PI_F = fround(2 * Math.PI);
 
+/** The float32 constants of the Box-Muller kernel, for faster implementations of it (backend/wasm/codegen-random.ts). @example BOX_MULLER_F32.FOPI */
+export const BOX_MULLER_F32 = {
+  SQRTHF,
+  LOG_P,
+  LOG_Q1,
+  LOG_Q2,
+  DP1,
+  DP2,
+  DP3,
+  SIN_P0,
+  SIN_P1,
+  SIN_P2,
+  COS_P0,
+  COS_P1,
+  COS_P2,
+  FOPI,
+  TWO_PI_F,
+} as const;
+
+/**
+ * Box-Muller over `blocks` blocks of 16 float32 uniforms at out[from..], in place (mean and std already rounded to
+ * float32). A backend may install a faster, bit-identical implementation (the wasm backend does: JIT warm-up made
+ * the first large `randn` slow).
+ */
+export type NormalBlocksF32 = (
+  out: Float32Array,
+  from: number,
+  blocks: number,
+  mean: number,
+  std: number,
+) => void;
+
+let fastNormalBlocksF32: NormalBlocksF32 | null = null;
+
+/** Box-Muller over blocks of 16: the installed kernel for large fills, else the reference. */
+function normalBlocksF32(out: Float32Array, from: number, blocks: number, mean: number, std: number): void {
+  if (fastNormalBlocksF32 !== null && blocks >= 16) fastNormalBlocksF32(out, from, blocks, mean, std);
+  else for (let b = 0; b < blocks; b++) boxMuller16F32(out, from + 16 * b, mean, std);
+}
+
+/**
+ * Installs a faster float32 Box-Muller block transform for large fills (null restores the JavaScript reference).
+ * @example setNormalBlocksF32((out, from, blocks, mean, std) => kernel(out, from, blocks, mean, std))
+ */
+export function setNormalBlocksF32(k: NormalBlocksF32 | null): void {
+  fastNormalBlocksF32 = k;
+}
+
 /** log256_ps of avx_mathfun.h for one lane, x in (0, 1], with gcc's fma contractions. */
 function logAvx(x: number): number {
   F32[0] = x;
@@ -340,6 +388,31 @@ export class Generator {
   }
 
   /**
+   * Fills out[from, to) with `(random() & 0xffffff) · 2⁻²⁴` (float32 uniforms in [0, 1)): the draws of `random()`
+   * in one loop, so that large fills run fast from the first call instead of waiting for the JIT to inline.
+   */
+  private fill24(out: Float32Array, from: number, to: number): void {
+    const mt = this.mt;
+    let left = this.left;
+    let next = this.next;
+    for (let i = from; i < to; i++) {
+      if (--left === 0) {
+        this.twist();
+        left = this.left;
+        next = this.next;
+      }
+      let y = mt[next++]!;
+      y ^= y >>> 11;
+      y ^= (y << 7) & 0x9d2c5680;
+      y ^= (y << 15) & 0xefc60000;
+      y ^= y >>> 18;
+      out[i] = (y & 0xffffff) * TWO_POW_M24;
+    }
+    this.left = left;
+    this.next = next;
+  }
+
+  /**
    * The next 64 random bits, the first 32-bit draw high (`CPUGeneratorImpl::random64()`).
    * @example new Generator().manualSeed(0).random64() // 10123822223749065263n
    */
@@ -374,8 +447,7 @@ export class Generator {
     );
     const n = out.length;
     if (f32) {
-      if (a === 0 && range === 1)
-        for (let i = 0; i < n; i++) out[i] = (this.random() & 0xffffff) * TWO_POW_M24;
+      if (a === 0 && range === 1) this.fill24(out as Float32Array, 0, n);
       else for (let i = 0; i < n; i++) out[i] = fmaf((this.random() & 0xffffff) * TWO_POW_M24, range, a);
     } else if (a === 0) {
       for (let i = 0; i < n; i++) out[i] = this.uniform53() * range; // fma(x, range, 0) rounds once anyway
@@ -397,10 +469,10 @@ export class Generator {
     } else if (out instanceof Float32Array) {
       const m = fround(mean);
       const s = fround(std);
-      for (let i = 0; i < n; i++) out[i] = (this.random() & 0xffffff) * TWO_POW_M24;
-      for (let i = 0; i < n - 15; i += 16) boxMuller16F32(out, i, m, s);
+      this.fill24(out, 0, n);
+      normalBlocksF32(out, 0, Math.floor(n / 16), m, s);
       if (n % 16 !== 0) {
-        for (let i = n - 16; i < n; i++) out[i] = (this.random() & 0xffffff) * TWO_POW_M24;
+        this.fill24(out, n - 16, n);
         boxMuller16F32(out, n - 16, m, s);
       }
     } else {

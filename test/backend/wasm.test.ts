@@ -9,6 +9,7 @@ import { COMPARE, VEC_BINARY, VEC_UNARY } from '../../src/backend/wasm/codegen.j
 import { WasmBuf } from '../../src/backend/wasm/heap.js';
 import { createWasmBackend, SMALL, type WasmBackend } from '../../src/backend/wasm/wasm.js';
 import { bool, type DType, float32, float64, int32, type TypedArray } from '../../src/core/dtype.js';
+import { Generator, setNormalBlocksF32 } from '../../src/core/random.js';
 import { windowGeometry } from '../../src/nn/functional-conv.js';
 
 const be = createWasmBackend() as WasmBackend;
@@ -346,6 +347,22 @@ describe.each(THREADS)('wasm backend with %i thread(s)', (threads) => {
         cpuBackend.axpy(dstR, x.ref, alpha, shape);
         expectClose(read(dst.wasm.buf, dt), dstR.buf as TypedArray, 0, 0, `axpy ${dt.name} ${dl}${xl}`);
       }
+  });
+
+  test("randn's Box-Muller kernel is bit-identical to the JavaScript reference", () => {
+    for (const [seed, mean, std, n] of [
+      [0, 0, 1, 1 << 18],
+      [7, 0, 1, 4099],
+      [3, 2.5, 0.3, 70001],
+      [11, -1, 1e-3, 16 * 16],
+    ] as const) {
+      setNormalBlocksF32(null);
+      const want = new Generator().manualSeed(seed).normal(new Float32Array(n), mean, std);
+      setNormalBlocksF32((out, from, blocks, m, sd) => be.normalBlocks(out, from, blocks, m, sd));
+      const got = new Generator().manualSeed(seed).normal(new Float32Array(n), mean, std);
+      const bad = got.findIndex((v, i) => !Object.is(v, want[i]));
+      expect(bad, `seed ${seed} mean ${mean} std ${std}: element ${bad}`).toBe(-1);
+    }
   });
 
   test('the long tail runs the reference kernels over heap views', () => {

@@ -2,6 +2,7 @@
  * @file The kernels of the wasm backend, emitted as one module: SIMD elementwise math, reductions, casts, and a
  * packed, register-blocked (4x8), cache-blocked SGEMM. Every kernel walks a 2-D (rows x n) strided window; strides are bytes.
  */
+import { randomKernels } from './codegen-random.js';
 import { windowKernels } from './codegen-window.js';
 import { type Expr, type Func, type Local, ModuleBuilder } from './emitter.js';
 
@@ -1152,6 +1153,7 @@ export function buildKernels(opts: { shared: boolean; maximumPages: number; fma:
   whereKernel(m);
   for (const from of ELEMS) for (const to of ELEMS) castKernel(m, from, to);
   for (const t of ELEMS) fillKernel(m, t);
+  randomKernels(m);
   axpyKernel(m, 'f32');
   axpyKernel(m, 'f64');
   for (const op of ['sum', 'max', 'min'] as const) {

@@ -55,7 +55,8 @@ const ALIGN: Record<number, number> = { 1: 0, 2: 1, 4: 2, 8: 3, 16: 4 };
  * @example m.func('add1', ['i32'], ['i32'], (f) => f.ret(f.add32(f.get(f.param(0)), f.i32(1))));
  */
 export class Func {
-  readonly code: number[] = [];
+  /** The body's code (while a constant is hoisted, the prologue: see `hoisted`). */
+  code: number[] = [];
   /** Code run once at entry, before `code`: the hoisted vector constants. */
   private readonly prologue: number[] = [];
   private readonly constants = new Map<string, Local>();
@@ -80,18 +81,16 @@ export class Func {
     this.locals.push(l);
     return l;
   }
-  /** Body bytes: local declarations + code + end. */
-  body(): number[] {
-    const out: number[] = [];
+  /** Body bytes: size, local declarations, prologue, code, end (native copies: this runs once per function, cold). */
+  body(): Uint8Array {
+    const head: number[] = [];
     const extra = this.locals.slice(this.params.length);
-    uleb(out, extra.length);
-    for (const l of extra) {
-      out.push(1, TYPE_CODE[l.type]);
-    }
-    out.push(...this.prologue, ...this.code, 0x0b);
-    const sized: number[] = [];
-    uleb(sized, out.length);
-    return sized.concat(out);
+    uleb(head, extra.length);
+    for (const l of extra) head.push(1, TYPE_CODE[l.type]);
+    const n = head.length + this.prologue.length + this.code.length + 1;
+    const size: number[] = [];
+    uleb(size, n);
+    return concatBytes([size, head, this.prologue, this.code, [0x0b]]);
   }
 
   // --- raw emission -------------------------------------------------------------------------------------------
@@ -428,12 +427,12 @@ export class Func {
     if (!l) {
       l = this.local('v128');
       this.constants.set(key, l);
-      const body = this.code.splice(0); // emit into the prologue: set the code so far aside meanwhile
+      const body = this.code;
+      this.code = this.prologue; // emit into the prologue meanwhile
       emit();
       this.code.push(0x21);
       uleb(this.code, l.index);
-      for (const b of this.code.splice(0)) this.prologue.push(b);
-      for (const b of body) this.code.push(b);
+      this.code = body;
     }
     return this.get(l);
   }
@@ -716,11 +715,14 @@ export class ModuleBuilder {
 
   /** The module's binary. */
   toBytes(): Uint8Array {
-    const out: number[] = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
-    const section = (id: number, content: number[]): void => {
-      out.push(id);
-      uleb(out, content.length);
-      for (const b of content) out.push(b);
+    const chunks: ArrayLike<number>[] = [[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]];
+    const section = (id: number, parts: ArrayLike<number>[]): void => {
+      const head = [id];
+      uleb(
+        head,
+        parts.reduce((n, p) => n + p.length, 0),
+      );
+      chunks.push(head, ...parts);
     };
     const name = (s: string, into: number[]): void => {
       const bytes = new TextEncoder().encode(s);
@@ -737,7 +739,7 @@ export class ModuleBuilder {
       uleb(types, f.results.length);
       for (const r of f.results) types.push(TYPE_CODE[r]);
     }
-    section(1, types);
+    section(1, [types]);
     const imports: number[] = [1];
     name('env', imports);
     name('memory', imports);
@@ -745,11 +747,11 @@ export class ModuleBuilder {
     imports.push(0x02, m.shared ? 0x03 : 0x01);
     uleb(imports, m.initialPages);
     uleb(imports, m.maximumPages);
-    section(2, imports);
+    section(2, [imports]);
     const fnSec: number[] = [];
     uleb(fnSec, this.funcs.length);
     for (let i = 0; i < this.funcs.length; i++) uleb(fnSec, i);
-    section(3, fnSec);
+    section(3, [fnSec]);
     const exp: number[] = [];
     uleb(exp, this.funcs.length);
     this.funcs.forEach((f, i) => {
@@ -757,16 +759,25 @@ export class ModuleBuilder {
       exp.push(0x00);
       uleb(exp, i);
     });
-    section(7, exp);
-    const code: number[] = [];
-    uleb(code, this.funcs.length);
-    for (const f of this.funcs) {
-      const b = f.body();
-      for (const x of b) code.push(x);
-    }
-    section(10, code);
-    return new Uint8Array(out);
+    section(7, [exp]);
+    const count: number[] = [];
+    uleb(count, this.funcs.length);
+    section(10, [count, ...this.funcs.map((f) => f.body())]);
+    return concatBytes(chunks);
   }
+}
+
+/** One Uint8Array of several byte lists, copied natively. */
+function concatBytes(parts: readonly ArrayLike<number>[]): Uint8Array {
+  let n = 0;
+  for (const p of parts) n += p.length;
+  const out = new Uint8Array(n);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
 }
 
 /**

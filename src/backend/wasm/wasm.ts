@@ -3,6 +3,7 @@
  * large. Small tensors stay plain typed arrays computed by the reference kernels, so tiny ops never pay for wasm.
  */
 import { bool, type DType, float32, float64, int32, type TypedArray } from '../../core/dtype.js';
+import { setNormalBlocksF32 } from '../../core/random.js';
 import { coalesceDims, contiguousStrides, numel } from '../../core/shape.js';
 import type { Backend, BinaryOp, Buf, ReduceOp, Strided, UnaryOp, Window2d } from '../backend.js';
 import { cpuBackend } from '../cpu/cpu.js';
@@ -165,7 +166,19 @@ export class WasmBackend implements Backend {
     });
     this.module = module;
     this.ready = true;
+    setNormalBlocksF32((out, from, blocks, mean, std) => this.normalBlocks(out, from, blocks, mean, std));
     this.setThreads(this.threads, false);
+  }
+
+  /** randn's Box-Muller transform of float32 uniforms, in place, by the wasm kernel (bit-identical to core/random.ts). */
+  normalBlocks(out: Float32Array, from: number, blocks: number, mean: number, std: number): void {
+    const bytes = blocks * 64;
+    const ptr = this.heap.allocRaw(bytes);
+    const view = new Float32Array(this.heap.buffer() as ArrayBuffer, ptr, blocks * 16);
+    view.set(out.subarray(from, from + blocks * 16));
+    this.call('normal16_f32', ptr, blocks, mean, std, mean === 0 && std === 1 ? 1 : 0);
+    out.set(new Float32Array(this.heap.buffer() as ArrayBuffer, ptr, blocks * 16), from);
+    this.heap.freeRaw(ptr, bytes);
   }
 
   /** True once the user chose a thread count (torch.setNumThreads), which the default then never overrides. */
