@@ -131,33 +131,44 @@ export const BOX_MULLER_F32 = {
   TWO_PI_F,
 } as const;
 
-/**
- * Box-Muller over `blocks` blocks of 16 float32 uniforms at out[from..], in place (mean and std already rounded to
- * float32). A backend may install a faster, bit-identical implementation (the wasm backend does: JIT warm-up made
- * the first large `randn` slow).
- */
-export type NormalBlocksF32 = (
-  out: Float32Array,
-  from: number,
-  blocks: number,
-  mean: number,
-  std: number,
-) => void;
+/** mt19937's parameters, for fill kernels (backend/wasm/codegen-random.ts). @example MT19937.N // 624 */
+export const MT19937 = { N, M, MATRIX_A, UPPER, LOWER } as const;
 
-let fastNormalBlocksF32: NormalBlocksF32 | null = null;
-
-/** Box-Muller over blocks of 16: the installed kernel for large fills, else the reference. */
-function normalBlocksF32(out: Float32Array, from: number, blocks: number, mean: number, std: number): void {
-  if (fastNormalBlocksF32 !== null && blocks >= 16) fastNormalBlocksF32(out, from, blocks, mean, std);
-  else for (let b = 0; b < blocks; b++) boxMuller16F32(out, from + 16 * b, mean, std);
+/** The mt19937 state a fill kernel advances: the 624 words, draws left before the next twist, the next index. */
+export interface MtState {
+  readonly mt: Uint32Array;
+  left: number;
+  next: number;
 }
 
 /**
- * Installs a faster float32 Box-Muller block transform for large fills (null restores the JavaScript reference).
- * @example setNormalBlocksF32((out, from, blocks, mean, std) => kernel(out, from, blocks, mean, std))
+ * Faster, bit-identical implementations of the two loops of a large float32 `rand`/`randn` that a backend may
+ * install (the wasm backend does: JIT warm-up made the first large fill slow, most of a cold start).
  */
-export function setNormalBlocksF32(k: NormalBlocksF32 | null): void {
-  fastNormalBlocksF32 = k;
+export interface RandomKernels {
+  /** Box-Muller over `blocks` blocks of 16 float32 uniforms at out[from..], in place (mean, std rounded to float32). */
+  normalBlocksF32(out: Float32Array, from: number, blocks: number, mean: number, std: number): void;
+  /** out[from, to) = (random() & 0xffffff) · 2⁻²⁴, advancing `state` exactly as that many random() calls do. */
+  fill24(state: MtState, out: Float32Array, from: number, to: number): void;
+}
+
+let fastKernels: RandomKernels | null = null;
+/** Elements from which the installed kernels are used (below, the JavaScript loops are as quick). */
+const FAST_FROM = 256;
+
+/**
+ * Installs faster random kernels for large fills (null restores the JavaScript reference).
+ * @example setRandomKernels({ normalBlocksF32: (...a) => wasmNormal(...a), fill24: (...a) => wasmFill(...a) })
+ */
+export function setRandomKernels(k: RandomKernels | null): void {
+  fastKernels = k;
+}
+
+/** Box-Muller over blocks of 16: the installed kernel for large fills, else the reference. */
+function normalBlocksF32(out: Float32Array, from: number, blocks: number, mean: number, std: number): void {
+  if (fastKernels !== null && blocks * 16 >= FAST_FROM)
+    fastKernels.normalBlocksF32(out, from, blocks, mean, std);
+  else for (let b = 0; b < blocks; b++) boxMuller16F32(out, from + 16 * b, mean, std);
 }
 
 /** log256_ps of avx_mathfun.h for one lane, x in (0, 1], with gcc's fma contractions. */
@@ -392,6 +403,13 @@ export class Generator {
    * in one loop, so that large fills run fast from the first call instead of waiting for the JIT to inline.
    */
   private fill24(out: Float32Array, from: number, to: number): void {
+    if (fastKernels !== null && to - from >= FAST_FROM) {
+      const state: MtState = { mt: this.mt, left: this.left, next: this.next };
+      fastKernels.fill24(state, out, from, to);
+      this.left = state.left;
+      this.next = state.next;
+      return;
+    }
     const mt = this.mt;
     let left = this.left;
     let next = this.next;

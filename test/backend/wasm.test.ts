@@ -9,7 +9,7 @@ import { COMPARE, VEC_BINARY, VEC_UNARY } from '../../src/backend/wasm/codegen.j
 import { WasmBuf } from '../../src/backend/wasm/heap.js';
 import { createWasmBackend, SMALL, type WasmBackend } from '../../src/backend/wasm/wasm.js';
 import { bool, type DType, float32, float64, int32, type TypedArray } from '../../src/core/dtype.js';
-import { Generator, setNormalBlocksF32 } from '../../src/core/random.js';
+import { Generator, type MtState, setRandomKernels } from '../../src/core/random.js';
 import { windowGeometry } from '../../src/nn/functional-conv.js';
 
 const be = createWasmBackend() as WasmBackend;
@@ -349,20 +349,44 @@ describe.each(THREADS)('wasm backend with %i thread(s)', (threads) => {
       }
   });
 
-  test("randn's Box-Muller kernel is bit-identical to the JavaScript reference", () => {
+  test("rand's and randn's kernels are bit-identical to the JavaScript reference", () => {
+    const kernels = {
+      normalBlocksF32: (out: Float32Array, from: number, blocks: number, m: number, sd: number) =>
+        be.normalBlocks(out, from, blocks, m, sd),
+      fill24: (state: MtState, out: Float32Array, from: number, to: number) =>
+        be.fill24(state, out, from, to),
+    };
+    const draw = (
+      k: typeof kernels | null,
+      seed: number,
+      f: (g: Generator) => Float32Array,
+    ): Float32Array => {
+      setRandomKernels(k);
+      const g = new Generator().manualSeed(seed);
+      g.random(); // start mid-way through the state words
+      const a = f(g);
+      const b = g.uniform(new Float32Array(700)); // the state advanced exactly as the reference's
+      const out = new Float32Array(a.length + b.length);
+      out.set(a);
+      out.set(b, a.length);
+      return out;
+    };
     for (const [seed, mean, std, n] of [
       [0, 0, 1, 1 << 18],
       [7, 0, 1, 4099],
       [3, 2.5, 0.3, 70001],
       [11, -1, 1e-3, 16 * 16],
-    ] as const) {
-      setNormalBlocksF32(null);
-      const want = new Generator().manualSeed(seed).normal(new Float32Array(n), mean, std);
-      setNormalBlocksF32((out, from, blocks, m, sd) => be.normalBlocks(out, from, blocks, m, sd));
-      const got = new Generator().manualSeed(seed).normal(new Float32Array(n), mean, std);
-      const bad = got.findIndex((v, i) => !Object.is(v, want[i]));
-      expect(bad, `seed ${seed} mean ${mean} std ${std}: element ${bad}`).toBe(-1);
-    }
+    ] as const)
+      for (const [what, f] of [
+        ['normal', (g: Generator) => g.normal(new Float32Array(n), mean, std)],
+        ['uniform', (g: Generator) => g.uniform(new Float32Array(n))],
+      ] as const) {
+        const want = draw(null, seed, f);
+        const got = draw(kernels, seed, f);
+        const bad = got.findIndex((v, i) => !Object.is(v, want[i]));
+        expect(bad, `${what} seed ${seed} mean ${mean} std ${std}: element ${bad}`).toBe(-1);
+      }
+    setRandomKernels(kernels);
   });
 
   test('the long tail runs the reference kernels over heap views', () => {

@@ -1,10 +1,10 @@
 /**
- * @file The float32 Box-Muller block transform of `torch.randn` as a wasm kernel: the same operations, in the same
- * order and with the same roundings, as the JavaScript reference in core/random.ts (PyTorch's AVX2
- * normal_fill_16 with avx_mathfun's log and sincos and gcc's FMA contractions), so results are bit-identical.
- * Compiled code needs no JIT warm-up, which is most of the time a first `randn` took (cold start).
+ * @file The two loops of a large float32 `torch.rand`/`torch.randn` as wasm kernels: mt19937 draws to uniforms, and
+ * the Box-Muller block transform with the same operations, order and roundings as the JavaScript reference in
+ * core/random.ts (PyTorch's AVX2 normal_fill_16 with avx_mathfun's log and sincos and gcc's FMA contractions), so
+ * results are bit-identical. Compiled code needs no JIT warm-up, which was most of a first large fill (cold start).
  */
-import { BOX_MULLER_F32 } from '../../core/random.js';
+import { BOX_MULLER_F32, MT19937 } from '../../core/random.js';
 import type { Expr, Func, Local, ModuleBuilder } from './emitter.js';
 
 // f64 opcodes (values are float32 numbers held in f64, as the JS reference holds them)
@@ -23,6 +23,7 @@ const F64_FROM_I32 = 0xb7; // f64.convert_i32_s
 const I32_FROM_F64 = 0xaa; // i32.trunc_f64_s
 const BITS_OF_F32 = 0xbc; // i32.reinterpret_f32
 const F32_OF_BITS = 0xbe; // f32.reinterpret_i32
+const F32_FROM_U32 = 0xb3; // f32.convert_i32_u
 
 const K = BOX_MULLER_F32;
 
@@ -169,11 +170,93 @@ function normalKernel(m: ModuleBuilder, fmaf: number, log: number): void {
   });
 }
 
+/** Byte offsets in a state block: the 624 words, then `left` and `next` (i32). */
+export const MT_STATE = {
+  words: 0,
+  left: MT19937.N * 4,
+  next: MT19937.N * 4 + 4,
+  bytes: MT19937.N * 4 + 8,
+} as const;
+
+/** mt_twist(state): mt19937's next_state over the words at `state`. */
+function twistKernel(m: ModuleBuilder): number {
+  const { N, M, MATRIX_A, UPPER, LOWER } = MT19937;
+  return m.func('mt_twist', ['i32'], [], (f) => {
+    const st = f.param(0);
+    const k = f.local('i32');
+    const v = f.local('i32');
+    const word = (i: Expr): Expr => f.load('i32', f.add(f.get(st), f.shl(i, f.i32(2))));
+    // mt[k] = mt[k + shift] ^ (((mt[k] & UPPER) | (v & LOWER)) >>> 1) ^ (-(v & 1) & MATRIX_A), v = mt[next]
+    const step =
+      (kk: Expr, next: Expr, shifted: Expr): Expr =>
+      () => {
+        f.set(v, word(next))();
+        f.store(
+          'i32',
+          f.add(f.get(st), f.shl(kk, f.i32(2))),
+          f.xor(
+            f.xor(
+              word(shifted),
+              f.shrU(f.or(f.and(word(kk), f.i32(UPPER | 0)), f.and(f.get(v), f.i32(LOWER))), f.i32(1)),
+            ),
+            f.and(f.sub(f.i32(0), f.and(f.get(v), f.i32(1))), f.i32(MATRIX_A | 0)),
+          ),
+        )();
+      };
+    f.for_(k, f.i32(0), f.i32(N - M), 1, () =>
+      step(f.get(k), f.add(f.get(k), f.i32(1)), f.add(f.get(k), f.i32(M)))(),
+    )();
+    f.for_(k, f.i32(N - M), f.i32(N - 1), 1, () =>
+      step(f.get(k), f.add(f.get(k), f.i32(1)), f.add(f.get(k), f.i32(M - N)))(),
+    )();
+    step(f.i32(N - 1), f.i32(0), f.i32(M - 1))();
+  });
+}
+
+/** mt_fill24(state, out, n): n float32 uniforms (random() & 0xffffff)·2⁻²⁴ at `out`, advancing the state. */
+function fillKernel24(m: ModuleBuilder, twist: number): void {
+  m.func('mt_fill24', ['i32', 'i32', 'i32'], [], (f) => {
+    const [st, out, n] = [0, 1, 2].map((i) => f.param(i)) as [Local, Local, Local];
+    const i = f.local('i32');
+    const left = f.local('i32');
+    const next = f.local('i32');
+    const y = f.local('i32');
+    f.emit(
+      f.set(left, f.load('i32', f.get(st), MT_STATE.left)),
+      f.set(next, f.load('i32', f.get(st), MT_STATE.next)),
+    );
+    f.for_(i, f.i32(0), f.get(n), 1, () => {
+      f.set(left, f.sub(f.get(left), f.i32(1)))();
+      f.if_(f.eqz(f.get(left)), () =>
+        f.emit(f.call(twist, f.get(st)), f.set(left, f.i32(MT19937.N)), f.set(next, f.i32(0))),
+      )();
+      f.emit(
+        f.set(y, f.load('i32', f.add(f.get(st), f.shl(f.get(next), f.i32(2))))),
+        f.set(next, f.add(f.get(next), f.i32(1))),
+        f.set(y, f.xor(f.get(y), f.shrU(f.get(y), f.i32(11)))),
+        f.set(y, f.xor(f.get(y), f.and(f.shl(f.get(y), f.i32(7)), f.i32(0x9d2c5680 | 0)))),
+        f.set(y, f.xor(f.get(y), f.and(f.shl(f.get(y), f.i32(15)), f.i32(0xefc60000 | 0)))),
+        f.set(y, f.xor(f.get(y), f.shrU(f.get(y), f.i32(18)))),
+        f.store(
+          'f32',
+          f.add(f.get(out), f.shl(f.get(i), f.i32(2))),
+          f.fmul(f.raw(F32_FROM_U32, f.and(f.get(y), f.i32(0xffffff))), f.f32(2 ** -24)),
+        ),
+      );
+    })();
+    f.emit(
+      f.store('i32', f.get(st), f.get(left), MT_STATE.left),
+      f.store('i32', f.get(st), f.get(next), MT_STATE.next),
+    );
+  });
+}
+
 /**
- * Adds the Box-Muller kernel (and its fmaf and log helpers) to the kernel module.
- * @example randomKernels(m) // exports normal16_f32
+ * Adds the random kernels to the kernel module: mt_fill24 (with mt_twist) and normal16_f32 (with fmaf and log).
+ * @example randomKernels(m)
  */
 export function randomKernels(m: ModuleBuilder): void {
+  fillKernel24(m, twistKernel(m));
   const fmaf = fmafKernel(m);
   normalKernel(m, fmaf, logKernel(m, fmaf));
 }

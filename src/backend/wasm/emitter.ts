@@ -198,6 +198,9 @@ export class Func {
   or(a: Expr, b: Expr): Expr {
     return this.bin(0x72, a, b);
   }
+  xor(a: Expr, b: Expr): Expr {
+    return this.bin(0x73, a, b);
+  }
   shl(a: Expr, b: Expr): Expr {
     return this.bin(0x74, a, b);
   }

@@ -3,7 +3,7 @@
  * large. Small tensors stay plain typed arrays computed by the reference kernels, so tiny ops never pay for wasm.
  */
 import { bool, type DType, float32, float64, int32, type TypedArray } from '../../core/dtype.js';
-import { setNormalBlocksF32 } from '../../core/random.js';
+import { MT19937, type MtState, setRandomKernels } from '../../core/random.js';
 import { coalesceDims, contiguousStrides, numel } from '../../core/shape.js';
 import type { Backend, BinaryOp, Buf, ReduceOp, Strided, UnaryOp, Window2d } from '../backend.js';
 import { cpuBackend } from '../cpu/cpu.js';
@@ -25,6 +25,7 @@ import {
   VEC_UNARY,
   type VecBinary,
 } from './codegen.js';
+import { MT_STATE } from './codegen-random.js';
 import { simdSupport } from './emitter.js';
 import { Heap, WasmBuf } from './heap.js';
 
@@ -166,7 +167,10 @@ export class WasmBackend implements Backend {
     });
     this.module = module;
     this.ready = true;
-    setNormalBlocksF32((out, from, blocks, mean, std) => this.normalBlocks(out, from, blocks, mean, std));
+    setRandomKernels({
+      normalBlocksF32: (out, from, blocks, mean, std) => this.normalBlocks(out, from, blocks, mean, std),
+      fill24: (state, out, from, to) => this.fill24(state, out, from, to),
+    });
     this.setThreads(this.threads, false);
   }
 
@@ -179,6 +183,24 @@ export class WasmBackend implements Backend {
     this.call('normal16_f32', ptr, blocks, mean, std, mean === 0 && std === 1 ? 1 : 0);
     out.set(new Float32Array(this.heap.buffer() as ArrayBuffer, ptr, blocks * 16), from);
     this.heap.freeRaw(ptr, bytes);
+  }
+
+  /** rand's uniforms from mt19937 by the wasm kernel, advancing `state` (bit-identical to core/random.ts). */
+  fill24(state: MtState, out: Float32Array, from: number, to: number): void {
+    const n = to - from;
+    const st = this.heap.allocRaw(MT_STATE.bytes);
+    const ptr = this.heap.allocRaw(n * 4);
+    const buf = this.heap.buffer() as ArrayBuffer;
+    new Uint32Array(buf, st, MT19937.N).set(state.mt);
+    new Int32Array(buf, st + MT_STATE.left, 2).set([state.left, state.next]);
+    this.call('mt_fill24', st, ptr, n);
+    state.mt.set(new Uint32Array(buf, st, MT19937.N));
+    const counters = new Int32Array(buf, st + MT_STATE.left, 2);
+    state.left = counters[0]!;
+    state.next = counters[1]!;
+    out.set(new Float32Array(buf, ptr, n), from);
+    this.heap.freeRaw(ptr, n * 4);
+    this.heap.freeRaw(st, MT_STATE.bytes);
   }
 
   /** True once the user chose a thread count (torch.setNumThreads), which the default then never overrides. */
