@@ -8,7 +8,17 @@ import { contiguousStrides, numel } from '../core/shape.js';
 import { fromBuf, makeTensor, Storage, type TensorImpl } from '../graph/tensor-impl.js';
 import { applyOp, type OpSpec } from '../ops/define.js';
 import { add, eq, erf, exp, gt, mul, sigmoid, sub, tanh, where } from '../ops/elementwise.js';
-import { kBinary, kContiguous, kMatmul, kUnary, kView, kWhere, kZeros, scalarLike } from '../ops/kernels.js';
+import {
+  kBinary,
+  kContiguous,
+  kMatmul,
+  kRelease,
+  kUnary,
+  kView,
+  kWhere,
+  kZeros,
+  scalarLike,
+} from '../ops/kernels.js';
 import { mm } from '../ops/matmul.js';
 import { reshape, scatterAdd, t, unsqueeze } from '../ops/movement.js';
 import { check, fmtShape } from '../util/assert.js';
@@ -176,7 +186,9 @@ const AddmmSpec: OpSpec<void> = {
       kView(m2!, [1, k, o], [0, m2!.strides[0]!, m2!.strides[1]!], m2!.offset),
       m1!.dtype,
     );
-    return kBinary('add', kView(prod, [n, o], [o, 1], 0), b!, m1!.dtype);
+    const y = kBinary('add', kView(prod, [n, o], [o, 1], 0), b!, m1!.dtype);
+    kRelease(prod); // the product before the bias: no one else can see it
+    return y;
   },
   save: ([, needA, needB]) => (needA && needB ? [1, 2] : needA ? [2] : needB ? [1] : []),
   // d(b + AB) = db + dA·B + A·dB; the engine sums db down to the bias's shape
