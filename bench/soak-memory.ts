@@ -1,9 +1,11 @@
 /**
  * @file Memory soak: 10,000 training steps (an MLP with dropout and batch norm, Adam, a StepLR schedule, a
- * DataLoader over a TensorDataset) printing the heap every 1,000 steps; memory must stay flat, i.e. the graph,
+ * DataLoader over a TensorDataset) printing the JS heap, the wasm heap and the RSS every 1,000 steps, in one
+ * synchronous loop (the way tutorials write it); memory must stay flat, i.e. the graph,
  * the saved tensors and the optimizer temporaries of each step are all released. Not part of `npm test`.
  * Run: node --expose-gc --import tsx bench/soak-memory.ts [steps]
  */
+import { getBackend } from '../src/backend/devices.js';
 import * as torch from '../src/index.js';
 
 const { nn, optim } = torch;
@@ -33,7 +35,9 @@ const mb = (n: number): string => (n / 2 ** 20).toFixed(2).padStart(7);
 const samples: number[] = [];
 let step = 0;
 const t0 = performance.now();
-console.log(' step    heap MB  rss MB   loss');
+console.log(' step    heap MB  wasm MB   rss MB   loss');
+/** The wasm heap's size (absent on the plain TS backend). */
+const wasmBytes = (): number => (getBackend('cpu') as { heap?: { heapBytes: number } }).heap?.heapBytes ?? 0;
 while (step < steps) {
   for (const [xb, yb] of loader as Iterable<torch.Tensor[]>) {
     optimizer.zeroGrad();
@@ -46,7 +50,9 @@ while (step < steps) {
       gc?.();
       const m = process.memoryUsage();
       samples.push(m.heapUsed);
-      console.log(`${String(step).padStart(5)}  ${mb(m.heapUsed)}  ${mb(m.rss)}  ${loss.item().toFixed(4)}`);
+      console.log(
+        `${String(step).padStart(5)}  ${mb(m.heapUsed)}  ${mb(wasmBytes())}  ${mb(m.rss)}  ${loss.item().toFixed(4)}`,
+      );
     }
     if (step >= steps) break;
   }

@@ -2,7 +2,7 @@
  * @file A pool of worker threads (worker_threads in Node, Web Workers in browsers) sharing the wasm heap.
  * The caller writes each thread's job list into shared memory, wakes the workers with Atomics, runs its own part, then sleeps until all are done.
  */
-import { importNode } from '../../util/node-import.js';
+import { importNode, nodeBuiltin } from '../../util/node-import.js';
 
 /** One kernel call: an export index of the kernel module and its arguments. @example const j: Job = { fn: 3, args: [64, 128] }; */
 export interface Job {
@@ -54,7 +54,11 @@ const start = (d) => {
     if (Atomics.sub(i32, ${PENDING}, 1) === 1) Atomics.notify(i32, ${PENDING});
   }
 };
-if (typeof require === 'function') start(require('node:worker_threads').workerData);
+// Node: require in CommonJS eval, getBuiltinModule where the eval is an ES module (node --input-type=module)
+const wt = typeof require === 'function' ? require('node:worker_threads')
+  : typeof process === 'object' && typeof process.getBuiltinModule === 'function'
+    ? process.getBuiltinModule('node:worker_threads') : null;
+if (wt) start(wt.workerData);
 else self.onmessage = (e) => start(e.data);
 `;
 
@@ -73,19 +77,26 @@ const isNode = typeof process !== 'undefined' && process.versions?.node !== unde
  * import tsgrad); until it resolves, large ops simply run on the calling thread.
  * @example await nodeThreadsLoaded
  */
-export const nodeThreadsLoaded: Promise<void> = isNode
-  ? Promise.all([
-      importNode<typeof import('node:worker_threads')>('node:worker_threads'),
-      importNode<typeof import('node:os')>('node:os'),
-    ])
-      .then(([wt, os]) => {
-        nodeWorker = wt.Worker as unknown as NodeWorkerCtor;
-        cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
-      })
-      .catch(() => {
-        nodeWorker = null;
-      })
-  : Promise.resolve();
+export const nodeThreadsLoaded: Promise<void> = isNode ? loadNodeThreads() : Promise.resolve();
+
+/** worker_threads and os: synchronously where Node offers process.getBuiltinModule, else by dynamic import. */
+function loadNodeThreads(): Promise<void> {
+  type WT = typeof import('node:worker_threads');
+  type OS = typeof import('node:os');
+  const use = ([wt, os]: [WT, OS]): void => {
+    nodeWorker = wt.Worker as unknown as NodeWorkerCtor;
+    cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+  };
+  const wt = nodeBuiltin<WT>('node:worker_threads');
+  const os = nodeBuiltin<OS>('node:os');
+  if (wt && os) {
+    use([wt, os]);
+    return Promise.resolve();
+  }
+  return Promise.all([importNode<WT>('node:worker_threads'), importNode<OS>('node:os')]).then(use, () => {
+    nodeWorker = null;
+  });
+}
 if (!isNode && typeof navigator !== 'undefined') cores = navigator.hardwareConcurrency || 1;
 
 /**

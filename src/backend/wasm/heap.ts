@@ -2,7 +2,7 @@
  * @file The wasm heap: one WebAssembly.Memory (shared when threads are possible) carved into size-class blocks.
  * Blocks come back when their handle is collected (FinalizationRegistry) or released; see Note [Reclaiming memory].
  */
-import { importNode } from '../../util/node-import.js';
+import { importNode, nodeBuiltin } from '../../util/node-import.js';
 
 /**
  * Note [Reclaiming memory]: tensors hold `WasmBuf` handles; a FinalizationRegistry returns a handle's block to its
@@ -52,13 +52,12 @@ interface GcHooks {
   registry: FinalizationRegistry<number> & { cleanupSome?: (cb?: (held: number) => void) => void };
 }
 
+type V8 = typeof import('node:v8');
+type VM = typeof import('node:vm');
+
 /** Node: a gc function and a registry with cleanupSome from a private context, when the runtime allows. */
-async function nodeGcHooks(onFree: (held: number) => void): Promise<GcHooks | null> {
-  const isNode = typeof process !== 'undefined' && process.versions?.node !== undefined;
-  if (!isNode) return null;
+function makeGcHooks(v8: V8, vm: VM, onFree: (held: number) => void): GcHooks | null {
   try {
-    const v8 = await importNode<typeof import('node:v8')>('node:v8');
-    const vm = await importNode<typeof import('node:vm')>('node:vm');
     v8.setFlagsFromString('--expose-gc');
     v8.setFlagsFromString('--harmony-weak-refs-with-cleanup-some');
     const ctx = vm.createContext({});
@@ -79,13 +78,25 @@ const hooksPromise: { value: GcHooks | null; onFree: ((held: number) => void) | 
   onFree: null,
 };
 // The registry's callback is bound once; heaps set `onFree` (there is one heap per process in practice).
-// Loaded in the background (no top-level await, so CommonJS loaders can import tsgrad); until then, blocks come
-// back only through the ordinary FinalizationRegistry callbacks.
+// Loaded synchronously where Node offers process.getBuiltinModule (a training loop may run right after import and
+// never yield), else in the background (no top-level await, so CommonJS loaders can import tsgrad); until then,
+// blocks come back only through the ordinary FinalizationRegistry callbacks.
 const waitingHeaps: Heap[] = [];
-void nodeGcHooks((held) => hooksPromise.onFree?.(held)).then((h) => {
-  hooksPromise.value = h;
-  if (h) for (const heap of waitingHeaps.splice(0)) heap.adoptGcHooks(h);
-});
+const onFreeAny = (held: number): void => hooksPromise.onFree?.(held);
+if (typeof process !== 'undefined' && process.versions?.node !== undefined) {
+  const v8 = nodeBuiltin<V8>('node:v8');
+  const vm = nodeBuiltin<VM>('node:vm');
+  if (v8 && vm) hooksPromise.value = makeGcHooks(v8, vm, onFreeAny);
+  else
+    void Promise.all([importNode<V8>('node:v8'), importNode<VM>('node:vm')]).then(
+      ([v8a, vma]) => {
+        const h = makeGcHooks(v8a, vma, onFreeAny);
+        hooksPromise.value = h;
+        if (h) for (const heap of waitingHeaps.splice(0)) heap.adoptGcHooks(h);
+      },
+      () => {},
+    );
+}
 
 /**
  * The allocator over one WebAssembly.Memory.
