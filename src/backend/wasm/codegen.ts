@@ -858,7 +858,11 @@ function packA(m: ModuleBuilder): number {
   });
 }
 
-/** Packs a kc x nc block of B (any strides) into 8-column panels, zero-padded: (b, rowStep, colStep, kc, nc, dst). */
+/**
+ * Packs a kc x nc block of B (any strides) into 8-column panels, zero-padded: (b, rowStep, colStep, kc, nc, dst).
+ * Full panels have two fast paths: rows of B contiguous (cs = 4: two v128 copies per k) and columns contiguous
+ * (rs = 4, B is a transposed view such as nn.Linear's W^T: four k of each column per v128 load, 4x4 transposes).
+ */
 function packB(m: ModuleBuilder): number {
   return m.func('gemm_packB', new Array(6).fill('i32'), [], (f) => {
     const [b, rs, cs, kc, nc, dst] = Array.from({ length: 6 }, (_, i) => f.param(i)) as [
@@ -874,11 +878,21 @@ function packB(m: ModuleBuilder): number {
     const j = f.local('i32');
     const src = f.local('i32');
     const d = f.local('i32');
+    const k4 = f.local('i32');
+    const V = Array.from({ length: 8 }, () => f.local('v128'));
+    const T = Array.from({ length: 4 }, () => f.local('v128'));
+    const full = (): Expr => f.leS(f.add(f.get(jr), f.i32(8)), f.get(nc));
+    const col = (c: number): Expr => f.add(f.get(src), f.mul(f.get(cs), f.i32(c)));
+    /** Scalar copy of row p of the panel: 8 columns read through cs (the transposed path's k tail). */
+    const rowByColumns = (): void => {
+      for (let c = 0; c < 8; c++) f.store('f32', f.get(d), f.load('f32', col(c)), 4 * c)();
+    };
     f.set(d, f.get(dst))();
+    f.set(k4, f.and(f.get(kc), f.i32(-4)))();
     f.for_(jr, f.i32(0), f.get(nc), 8, () => {
       f.set(src, f.add(f.get(b), f.mul(f.get(jr), f.get(cs))))();
       f.if_(
-        f.and(f.leS(f.add(f.get(jr), f.i32(8)), f.get(nc)), f.eq(f.get(cs), f.i32(4))),
+        f.and(full(), f.eq(f.get(cs), f.i32(4))),
         () =>
           f.for_(p, f.i32(0), f.get(kc), 1, () =>
             f.emit(
@@ -889,26 +903,58 @@ function packB(m: ModuleBuilder): number {
             ),
           )(),
         () =>
-          f.for_(p, f.i32(0), f.get(kc), 1, () => {
-            f.for_(j, f.i32(0), f.i32(8), 1, () =>
-              f.store(
-                'f32',
-                f.add(f.get(d), f.shl(f.get(j), f.i32(2))),
-                f.select(
-                  f.load(
+          f.if_(
+            f.and(full(), f.eq(f.get(rs), f.i32(4))),
+            () => {
+              f.for_(p, f.i32(0), f.get(k4), 4, () => {
+                for (let c = 0; c < 8; c++) f.set(V[c]!, f.load('v128', col(c)))();
+                // per half (columns 0-3, 4-7): 4x4 transpose, row q = lane q of each column
+                for (let h = 0; h < 2; h++) {
+                  const [v0, v1, v2, v3] = [0, 1, 2, 3].map((c) => f.get(V[4 * h + c]!)) as [
+                    Expr,
+                    Expr,
+                    Expr,
+                    Expr,
+                  ];
+                  f.set(T[0]!, f.vshuffle32(v0, v1, [0, 4, 1, 5]))();
+                  f.set(T[1]!, f.vshuffle32(v2, v3, [0, 4, 1, 5]))();
+                  f.set(T[2]!, f.vshuffle32(v0, v1, [2, 6, 3, 7]))();
+                  f.set(T[3]!, f.vshuffle32(v2, v3, [2, 6, 3, 7]))();
+                  for (let q = 0; q < 4; q++) {
+                    const [x, y] = q < 2 ? [T[0]!, T[1]!] : [T[2]!, T[3]!];
+                    const lanes: [number, number, number, number] = q % 2 === 0 ? [0, 1, 4, 5] : [2, 3, 6, 7];
+                    f.store('v128', f.get(d), f.vshuffle32(f.get(x), f.get(y), lanes), 32 * q + 16 * h)();
+                  }
+                }
+                f.emit(f.set(src, f.add(f.get(src), f.i32(16))), f.set(d, f.add(f.get(d), f.i32(128))));
+              })();
+              f.for_(p, f.get(k4), f.get(kc), 1, () => {
+                rowByColumns();
+                f.emit(f.set(src, f.add(f.get(src), f.i32(4))), f.set(d, f.add(f.get(d), f.i32(32))));
+              })();
+            },
+            () =>
+              f.for_(p, f.i32(0), f.get(kc), 1, () => {
+                f.for_(j, f.i32(0), f.i32(8), 1, () =>
+                  f.store(
                     'f32',
-                    f.add(
-                      f.get(src),
-                      f.mul(f.get(cs), f.minS(f.get(j), f.sub(f.sub(f.get(nc), f.get(jr)), f.i32(1)))),
+                    f.add(f.get(d), f.shl(f.get(j), f.i32(2))),
+                    f.select(
+                      f.load(
+                        'f32',
+                        f.add(
+                          f.get(src),
+                          f.mul(f.get(cs), f.minS(f.get(j), f.sub(f.sub(f.get(nc), f.get(jr)), f.i32(1)))),
+                        ),
+                      ),
+                      f.f32(0),
+                      f.ltS(f.add(f.get(jr), f.get(j)), f.get(nc)),
                     ),
-                  ),
-                  f.f32(0),
-                  f.ltS(f.add(f.get(jr), f.get(j)), f.get(nc)),
-                ),
-              )(),
-            )();
-            f.emit(f.set(src, f.add(f.get(src), f.get(rs))), f.set(d, f.add(f.get(d), f.i32(32))));
-          })(),
+                  )(),
+                )();
+                f.emit(f.set(src, f.add(f.get(src), f.get(rs))), f.set(d, f.add(f.get(d), f.i32(32))));
+              })(),
+          )(),
       )();
     })();
   });
@@ -960,12 +1006,20 @@ function gemmDriver(m: ModuleBuilder, micro: number, pA: number, pB: number): vo
     const pa = f.local('i32');
     const pb = f.local('i32');
     const addr = f.local('i32');
+    const kb = f.local('i32');
     const min = (x: Expr, y: Expr): Expr => f.minS(x, y);
+    // K in ceil(K / KC) equal blocks: a short last block (K = 784 -> 256 x 3 + 16) would pay the per-tile C
+    // load / store and call costs for very few multiply-adds
+    f.set(kb, f.divU(f.add(f.get(K), f.i32(KC - 1)), f.i32(KC)))();
+    f.set(
+      kb,
+      f.divU(f.add(f.get(K), f.sub(f.get(kb), f.i32(1))), f.select(f.get(kb), f.i32(1), f.get(kb))),
+    )();
     f.for_(bi, f.i32(0), f.get(batch), 1, () => {
       f.for_(jc, f.i32(0), f.get(N), NC, () => {
         f.set(nc, min(f.i32(NC), f.sub(f.get(N), f.get(jc))))();
-        f.for_(pc, f.i32(0), f.get(K), KC, () => {
-          f.set(kc, min(f.i32(KC), f.sub(f.get(K), f.get(pc))))();
+        f.for_(pc, f.i32(0), f.get(K), f.get(kb), () => {
+          f.set(kc, min(f.get(kb), f.sub(f.get(K), f.get(pc))))();
           f.set(acc, f.gtS(f.get(pc), f.i32(0)))();
           f.call(
             pB,
