@@ -20,6 +20,7 @@ import {
   type Compare,
   type Elem,
   GEMM,
+  gemmTile,
   VEC_BINARY,
   VEC_UNARY,
   type VecBinary,
@@ -182,7 +183,7 @@ export class WasmBackend implements Backend {
       this.scratch.push({
         a: this.heap.allocRaw(MC * KC * 16),
         b: this.heap.allocRaw(KC * NC * 4),
-        tile: this.heap.allocRaw(4 * 8 * 4),
+        tile: this.heap.allocRaw(GEMM.MR_FMA * GEMM.NR * 4),
       });
     }
   }
@@ -617,9 +618,10 @@ export class WasmBackend implements Backend {
         if (c1 > c0) jobs.push([job(t, aa, ba + c0 * bn, plan.out + c0 * 4, m, c1 - c0, batch)]);
       }
     } else {
+      const { mr } = gemmTile(this.fma);
       for (let t = 0; t < parts; t++) {
-        const r0 = Math.floor((m * t) / parts / 4) * 4;
-        const r1 = t === parts - 1 ? m : Math.floor((m * (t + 1)) / parts / 4) * 4;
+        const r0 = Math.floor((m * t) / parts / mr) * mr;
+        const r1 = t === parts - 1 ? m : Math.floor((m * (t + 1)) / parts / mr) * mr;
         if (r1 > r0) jobs.push([job(t, aa + r0 * am, ba, plan.out + r0 * n * 4, r1 - r0, n, batch)]);
       }
     }
