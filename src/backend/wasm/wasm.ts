@@ -614,8 +614,10 @@ export class WasmBackend implements Backend {
         const b1 = Math.floor((batch * (t + 1)) / parts);
         jobs.push([job(t, aa + b0 * ab, ba + b0 * bb, plan.out + b0 * m * n * 4, m, n, b1 - b0)]);
       }
-    } else if (n >= m) {
-      // split columns in multiples of the register tile
+    } else if (n > m) {
+      // Each thread packs the whole of the operand it does not split, so split the longer side. Columns in
+      // multiples of the register tile; square products split rows, which keeps each thread's C rows its own
+      // (n = 1024, 2 threads, FMA: 63 -> 67 GFLOP/s).
       for (let t = 0; t < parts; t++) {
         const c0 = Math.floor((n * t) / parts / 8) * 8;
         const c1 = t === parts - 1 ? n : Math.floor((n * (t + 1)) / parts / 8) * 8;
