@@ -19,8 +19,8 @@ import {
   kZeros,
   scalarLike,
 } from '../ops/kernels.js';
-import { mm } from '../ops/matmul.js';
-import { reshape, scatterAdd, t, unsqueeze } from '../ops/movement.js';
+import { type MmLayout, mmGrads, mmLayout } from '../ops/matmul.js';
+import { reshape, scatterAdd, unsqueeze } from '../ops/movement.js';
 import { check, fmtShape } from '../util/assert.js';
 
 type T = TensorImpl;
@@ -176,7 +176,7 @@ export function equalsMask(x: T, v: number): T {
 // ---------------------------------------------------------------------------------------------------------------
 // addmm (linear with a bias on 2-D input)
 
-const AddmmSpec: OpSpec<void> = {
+const AddmmSpec: OpSpec<MmLayout> = {
   name: 'AddmmBackward0',
   forward: ([b, m1, m2]) => {
     const [n, k] = m1!.shape as [number, number];
@@ -192,10 +192,9 @@ const AddmmSpec: OpSpec<void> = {
   },
   save: ([, needA, needB]) => (needA && needB ? [1, 2] : needA ? [2] : needB ? [1] : []),
   // d(b + AB) = db + dA·B + A·dB; the engine sums db down to the bias's shape
-  backward: (g, [, m1, m2], _o, [needBias, needA, needB]) => [
+  backward: (g, [, m1, m2], _o, [needBias, ...need], layout) => [
     needBias ? g : null,
-    needA ? mm(g, t(m2!)) : null,
-    needB ? mm(t(m1!), g) : null,
+    ...mmGrads(g, m1!, m2!, need, layout),
   ],
 };
 
@@ -204,7 +203,7 @@ const AddmmSpec: OpSpec<void> = {
  * @example addmmOp(b, x, t(w))
  */
 export function addmmOp(bias: T, mat1: T, mat2: T): T {
-  return applyOp(AddmmSpec, [bias, mat1, mat2], undefined);
+  return applyOp(AddmmSpec, [bias, mat1, mat2], mmLayout(mat1, mat2));
 }
 
 const LeakyReluSpec: OpSpec<number> = {

@@ -15,11 +15,41 @@ const as3d = (x: T): T =>
   kView(x, [1, x.shape[0]!, x.shape[1]!], [0, x.strides[0]!, x.strides[1]!], x.offset);
 const from3d = (x: T): T => kView(x, [x.shape[1]!, x.shape[2]!], [x.strides[1]!, x.strides[2]!], x.offset);
 
-const MmSpec: OpSpec<void> = {
+/** Which operands of a 2-D product are stored column-major (transposed contiguous, as nn.Linear's Wᵀ). */
+export interface MmLayout {
+  readonly aCol: boolean;
+  readonly bCol: boolean;
+}
+
+const colMajor = (x: T): boolean => x.strides[0] === 1 && x.strides[1] === x.shape[0];
+
+/**
+ * The layout record of a·b, taken at forward time (the backward may see only shape stubs of unsaved inputs).
+ * @example applyOp(MmSpec, [a, b], mmLayout(a, b))
+ */
+export function mmLayout(a: T, b: T): MmLayout {
+  return { aCol: colMajor(a), bCol: colMajor(b) };
+}
+
+/**
+ * The gradients of a·b for the incoming g, as PyTorch's mm_mat1/mat2_backward: gᵀ-side products are chosen so each
+ * gradient has its operand's layout. For nn.Linear's x·Wᵀ the weight's gradient is (gᵀ·x)ᵀ, row-major once
+ * transposed back, so accumulating it needs no transposing copy.
+ * @example mmGrads(g, a, b, [true, true], mmLayout(a, b))
+ */
+export function mmGrads(g: T, a: T, b: T, need: readonly boolean[], layout: MmLayout): [T | null, T | null] {
+  const [needA, needB] = [need[0] ?? false, need[1] ?? false];
+  return [
+    needA ? (layout.aCol ? t(mm(b, t(g))) : mm(g, t(b))) : null,
+    needB ? (layout.bCol ? t(mm(t(g), a)) : mm(t(a), g)) : null,
+  ];
+}
+
+const MmSpec: OpSpec<MmLayout> = {
   name: 'MmBackward0',
   forward: ([a, b]) => from3d(kMatmul(as3d(a!), as3d(b!), a!.dtype)),
   save: ([needA, needB]) => (needA && needB ? [0, 1] : needA ? [1] : needB ? [0] : []),
-  backward: (g, [a, b], _o, [needA, needB]) => [needA ? mm(g, t(b!)) : null, needB ? mm(t(a!), g) : null],
+  backward: (g, [a, b], _o, need, layout) => mmGrads(g, a!, b!, need, layout),
 };
 
 const BmmSpec: OpSpec<void> = {
@@ -91,7 +121,7 @@ export function mm(a: T, b: T): T {
       `mat1 and mat2 shapes cannot be multiplied (${a.shape[0]}x${a.shape[1]} and ${b.shape[0]}x${b.shape[1]})`,
   );
   checkSameDtype(a, b, 'mm');
-  return applyOp(MmSpec, [a, b], undefined);
+  return applyOp(MmSpec, [a, b], mmLayout(a, b));
 }
 
 /**

@@ -215,6 +215,9 @@ describe.each(THREADS)('wasm backend with %i thread(s)', (threads) => {
       [1, 130, 257, 70],
       [4, 17, 3, 260],
       [1, 300, 270, 301],
+      // K in three equal blocks (and k % 4 tails in the transposed-B packing)
+      [1, 9, 785, 19],
+      [2, 8, 520, 16],
     ];
     for (const [batch, m, k, n] of sizes)
       for (const ta of [false, true])

@@ -1,6 +1,6 @@
 /**
  * @file The kernels of the wasm backend, emitted as one module: SIMD elementwise math, reductions, casts, and a
- * packed, register-blocked (4x8), cache-blocked SGEMM. Every kernel walks a 2-D (rows x n) strided window; strides are bytes.
+ * packed, register-blocked (4x8, 6x8 with FMA), cache-blocked SGEMM. Every kernel walks a 2-D (rows x n) strided window; strides are bytes.
  */
 import { randomKernels } from './codegen-random.js';
 import { windowKernels } from './codegen-window.js';
@@ -78,8 +78,20 @@ export const COMPARE: readonly Compare[] = ['eq', 'ne', 'lt', 'le', 'gt', 'ge'];
 /** Element types of the cast kernels. @example ELEMS.length // 4 */
 export const ELEMS: readonly Elem[] = ['f32', 'f64', 'i32', 'u8'];
 
-/** GEMM blocking: register tile MR x NR, cache blocks MC x KC (A, in L2) and KC x NC (B, in L3). */
-export const GEMM = { MR: 4, NR: 8, MC: 64, KC: 256, NC: 2048 } as const;
+/**
+ * GEMM blocking: register tile MR x NR, cache blocks MC x KC (A, in L2) and KC x NC (B, in L3). The tile has
+ * MR_FMA = 6 rows where relaxed-SIMD FMA exists (12 accumulators cover its latency, and with no temporary for the
+ * product they fit the 15 vector registers V8 allocates) and MR = 4 without. MC is a multiple of both.
+ */
+export const GEMM = { MR: 4, MR_FMA: 6, NR: 8, MC: 72, KC: 256, NC: 2048 } as const;
+
+/**
+ * The register tile's rows and the bytes of one packed A value for a module built with or without FMA.
+ * @example gemmTile(false) // { mr: 4, aBytes: 16 }
+ */
+export function gemmTile(fma: boolean): { mr: number; aBytes: number } {
+  return fma ? { mr: GEMM.MR_FMA, aBytes: 4 } : { mr: GEMM.MR, aBytes: 16 };
+}
 
 const SIZE: { readonly [K in Elem]: number } = { f32: 4, f64: 8, i32: 4, u8: 1 };
 
@@ -814,10 +826,14 @@ function reduceColsKernel(m: ModuleBuilder, op: 'sum' | 'max' | 'min'): void {
 // SGEMM
 
 /**
- * c[4x8] (+)= Σ_k pa[k][0..4) ⊗ pb[k][0..8): (pa, pb, c, kc, ldc, accumulate). A is packed pre-broadcast (each value
- * four times), so the loop issues plain loads: on cores where a broadcast load takes a vector pipe that is worth 20%.
+ * c[MR x 8] (+)= Σ_k pa[k][0..MR) ⊗ pb[k][0..8): (pa, pb, c, kc, ldc, accumulate).
+ * Without FMA (MR = 4) each step is 8 multiplies, 8 adds and 6 loads, and on cores that dispatch at most four vector
+ * ops a cycle, loads included (Zen 1), that caps the kernel near 16/22 of the multiply-add loop. A is packed
+ * pre-broadcast there (each value four times): plain loads measured a little faster than load32_splat.
+ * With FMA (MR = 6) a step is 12 fused multiply-adds and 8 loads, and A is packed plain and splat in the loop.
  */
 function microKernel(m: ModuleBuilder, fma: boolean): number {
+  const { mr, aBytes } = gemmTile(fma);
   return m.func('gemm_micro', ['i32', 'i32', 'i32', 'i32', 'i32', 'i32'], [], (f) => {
     const [pa, pb, c, kc, ldc, acc] = Array.from({ length: 6 }, (_, i) => f.param(i)) as [
       Local,
@@ -827,51 +843,66 @@ function microKernel(m: ModuleBuilder, fma: boolean): number {
       Local,
       Local,
     ];
-    const C = Array.from({ length: 8 }, () => f.local('v128'));
+    const C = Array.from({ length: 2 * mr }, () => f.local('v128'));
     const b0 = f.local('v128');
     const b1 = f.local('v128');
     const a = f.local('v128');
     const k = f.local('i32');
     const madd = (x: Expr, y: Expr, z: Expr): Expr => (fma ? f.vmadd(x, y, z) : f.vadd(z, f.vmul(x, y)));
+    const aStep = mr * aBytes;
     const stepAt = (u: number): void => {
       f.set(b0, f.load('v128', f.get(pb), 32 * u))();
       f.set(b1, f.load('v128', f.get(pb), 32 * u + 16))();
-      for (let r = 0; r < 4; r++) {
-        f.set(a, f.load('v128', f.get(pa), 64 * u + 16 * r))();
+      for (let r = 0; r < mr; r++) {
+        const at = aStep * u + aBytes * r;
+        f.set(a, fma ? f.loadSplat(f.get(pa), at) : f.load('v128', f.get(pa), at))();
         f.set(C[2 * r]!, madd(f.get(a), f.get(b0), f.get(C[2 * r]!)))();
         f.set(C[2 * r + 1]!, madd(f.get(a), f.get(b1), f.get(C[2 * r + 1]!)))();
       }
     };
-    // Two k steps per iteration with an exit test between them: a plain unroll lets TurboFan hoist every load of
-    // the body to the top and spill the accumulators; the branch keeps each step's loads in its own block.
     f.set(k, f.get(kc))();
-    f.block((exit) => {
+    if (fma) {
+      // one step per iteration: with 12 accumulators live, any unrolling lets TurboFan hoist the next step's
+      // loads and spill (measured at half speed)
       f.while_(f.gtS(f.get(k), f.i32(0)), () => {
         stepAt(0);
-        f.set(k, f.sub(f.get(k), f.i32(1)))();
-        f.if_(f.eqz(f.get(k)), () => {
-          f.emit(f.set(pa, f.add(f.get(pa), f.i32(64))), f.set(pb, f.add(f.get(pb), f.i32(32))));
-          f.brIf(exit, f.i32(1))();
-        })();
-        stepAt(1);
         f.emit(
-          f.set(pa, f.add(f.get(pa), f.i32(128))),
-          f.set(pb, f.add(f.get(pb), f.i32(64))),
+          f.set(pa, f.add(f.get(pa), f.i32(aStep))),
+          f.set(pb, f.add(f.get(pb), f.i32(32))),
           f.set(k, f.sub(f.get(k), f.i32(1))),
         );
       })();
-    })();
+    } else {
+      // Two k steps per iteration with an exit test between them: a plain unroll lets TurboFan hoist every load
+      // of the body to the top and spill the accumulators; the branch keeps each step's loads in its own block.
+      f.block((exit) => {
+        f.while_(f.gtS(f.get(k), f.i32(0)), () => {
+          stepAt(0);
+          f.set(k, f.sub(f.get(k), f.i32(1)))();
+          f.if_(f.eqz(f.get(k)), () => {
+            f.emit(f.set(pa, f.add(f.get(pa), f.i32(aStep))), f.set(pb, f.add(f.get(pb), f.i32(32))));
+            f.brIf(exit, f.i32(1))();
+          })();
+          stepAt(1);
+          f.emit(
+            f.set(pa, f.add(f.get(pa), f.i32(2 * aStep))),
+            f.set(pb, f.add(f.get(pb), f.i32(64))),
+            f.set(k, f.sub(f.get(k), f.i32(1))),
+          );
+        })();
+      })();
+    }
     const row = (r: number): Expr => f.add(f.get(c), f.mul(f.get(ldc), f.i32(r)));
     f.if_(
       f.get(acc),
       () => {
-        for (let r = 0; r < 4; r++) {
+        for (let r = 0; r < mr; r++) {
           f.store('v128', row(r), f.vadd(f.load('v128', row(r)), f.get(C[2 * r]!)))();
           f.store('v128', row(r), f.vadd(f.load('v128', row(r), 16), f.get(C[2 * r + 1]!)), 16)();
         }
       },
       () => {
-        for (let r = 0; r < 4; r++) {
+        for (let r = 0; r < mr; r++) {
           f.store('v128', row(r), f.get(C[2 * r]!))();
           f.store('v128', row(r), f.get(C[2 * r + 1]!), 16)();
         }
@@ -880,8 +911,12 @@ function microKernel(m: ModuleBuilder, fma: boolean): number {
   });
 }
 
-/** Packs an mc x kc block of A (any strides) into 4-row panels of broadcast values, zero-padded: (a, rowStep, colStep, mc, kc, dst). */
-function packA(m: ModuleBuilder): number {
+/**
+ * Packs an mc x kc block of A (any strides) into MR-row panels, zero-padded: (a, rowStep, colStep, mc, kc, dst).
+ * Each value is stored broadcast to a v128 without FMA, as one f32 with it (see `gemmTile`).
+ */
+function packA(m: ModuleBuilder, fma: boolean): number {
+  const { mr, aBytes } = gemmTile(fma);
   return m.func('gemm_packA', new Array(6).fill('i32'), [], (f) => {
     const [a, rs, cs, mc, kc, dst] = Array.from({ length: 6 }, (_, i) => f.param(i)) as [
       Local,
@@ -896,46 +931,54 @@ function packA(m: ModuleBuilder): number {
     const r = f.local('i32');
     const src = f.local('i32');
     const d = f.local('i32');
+    const put = (at: Expr, v: Expr, off = 0): Expr =>
+      aBytes === 16 ? f.store('v128', at, f.splat(v), off) : f.store('f32', at, v, off);
+    const next = (): void =>
+      f.emit(f.set(src, f.add(f.get(src), f.get(cs))), f.set(d, f.add(f.get(d), f.i32(mr * aBytes))));
     f.set(d, f.get(dst))();
-    f.for_(ir, f.i32(0), f.get(mc), 4, () => {
+    f.for_(ir, f.i32(0), f.get(mc), mr, () => {
       f.set(src, f.add(f.get(a), f.mul(f.get(ir), f.get(rs))))();
       f.if_(
-        f.leS(f.add(f.get(ir), f.i32(4)), f.get(mc)),
+        f.leS(f.add(f.get(ir), f.i32(mr)), f.get(mc)),
         () =>
           f.for_(p, f.i32(0), f.get(kc), 1, () => {
-            for (let q = 0; q < 4; q++)
-              f.store('v128', f.get(d), f.loadSplat(f.add(f.get(src), f.mul(f.get(rs), f.i32(q)))), 16 * q)();
-            f.emit(f.set(src, f.add(f.get(src), f.get(cs))), f.set(d, f.add(f.get(d), f.i32(64))));
+            for (let q = 0; q < mr; q++) {
+              const at = f.add(f.get(src), f.mul(f.get(rs), f.i32(q)));
+              if (aBytes === 16) f.store('v128', f.get(d), f.loadSplat(at), 16 * q)();
+              else f.store('f32', f.get(d), f.load('f32', at), 4 * q)();
+            }
+            next();
           })(),
         () =>
           f.for_(p, f.i32(0), f.get(kc), 1, () => {
-            f.for_(r, f.i32(0), f.i32(4), 1, () =>
-              f.store(
-                'v128',
-                f.add(f.get(d), f.shl(f.get(r), f.i32(4))),
-                f.splat(
-                  f.select(
-                    f.load(
-                      'f32',
-                      f.add(
-                        f.get(src),
-                        f.mul(f.get(rs), f.minS(f.get(r), f.sub(f.sub(f.get(mc), f.get(ir)), f.i32(1)))),
-                      ),
+            f.for_(r, f.i32(0), f.i32(mr), 1, () =>
+              put(
+                f.add(f.get(d), f.mul(f.get(r), f.i32(aBytes))),
+                f.select(
+                  f.load(
+                    'f32',
+                    f.add(
+                      f.get(src),
+                      f.mul(f.get(rs), f.minS(f.get(r), f.sub(f.sub(f.get(mc), f.get(ir)), f.i32(1)))),
                     ),
-                    f.f32(0),
-                    f.ltS(f.add(f.get(ir), f.get(r)), f.get(mc)),
                   ),
+                  f.f32(0),
+                  f.ltS(f.add(f.get(ir), f.get(r)), f.get(mc)),
                 ),
               )(),
             )();
-            f.emit(f.set(src, f.add(f.get(src), f.get(cs))), f.set(d, f.add(f.get(d), f.i32(64))));
+            next();
           })(),
       )();
     })();
   });
 }
 
-/** Packs a kc x nc block of B (any strides) into 8-column panels, zero-padded: (b, rowStep, colStep, kc, nc, dst). */
+/**
+ * Packs a kc x nc block of B (any strides) into 8-column panels, zero-padded: (b, rowStep, colStep, kc, nc, dst).
+ * Full panels have two fast paths: rows of B contiguous (cs = 4: two v128 copies per k) and columns contiguous
+ * (rs = 4, B is a transposed view such as nn.Linear's W^T: four k of each column per v128 load, 4x4 transposes).
+ */
 function packB(m: ModuleBuilder): number {
   return m.func('gemm_packB', new Array(6).fill('i32'), [], (f) => {
     const [b, rs, cs, kc, nc, dst] = Array.from({ length: 6 }, (_, i) => f.param(i)) as [
@@ -951,11 +994,21 @@ function packB(m: ModuleBuilder): number {
     const j = f.local('i32');
     const src = f.local('i32');
     const d = f.local('i32');
+    const k4 = f.local('i32');
+    const V = Array.from({ length: 8 }, () => f.local('v128'));
+    const T = Array.from({ length: 4 }, () => f.local('v128'));
+    const full = (): Expr => f.leS(f.add(f.get(jr), f.i32(8)), f.get(nc));
+    const col = (c: number): Expr => f.add(f.get(src), f.mul(f.get(cs), f.i32(c)));
+    /** Scalar copy of row p of the panel: 8 columns read through cs (the transposed path's k tail). */
+    const rowByColumns = (): void => {
+      for (let c = 0; c < 8; c++) f.store('f32', f.get(d), f.load('f32', col(c)), 4 * c)();
+    };
     f.set(d, f.get(dst))();
+    f.set(k4, f.and(f.get(kc), f.i32(-4)))();
     f.for_(jr, f.i32(0), f.get(nc), 8, () => {
       f.set(src, f.add(f.get(b), f.mul(f.get(jr), f.get(cs))))();
       f.if_(
-        f.and(f.leS(f.add(f.get(jr), f.i32(8)), f.get(nc)), f.eq(f.get(cs), f.i32(4))),
+        f.and(full(), f.eq(f.get(cs), f.i32(4))),
         () =>
           f.for_(p, f.i32(0), f.get(kc), 1, () =>
             f.emit(
@@ -966,26 +1019,58 @@ function packB(m: ModuleBuilder): number {
             ),
           )(),
         () =>
-          f.for_(p, f.i32(0), f.get(kc), 1, () => {
-            f.for_(j, f.i32(0), f.i32(8), 1, () =>
-              f.store(
-                'f32',
-                f.add(f.get(d), f.shl(f.get(j), f.i32(2))),
-                f.select(
-                  f.load(
+          f.if_(
+            f.and(full(), f.eq(f.get(rs), f.i32(4))),
+            () => {
+              f.for_(p, f.i32(0), f.get(k4), 4, () => {
+                for (let c = 0; c < 8; c++) f.set(V[c]!, f.load('v128', col(c)))();
+                // per half (columns 0-3, 4-7): 4x4 transpose, row q = lane q of each column
+                for (let h = 0; h < 2; h++) {
+                  const [v0, v1, v2, v3] = [0, 1, 2, 3].map((c) => f.get(V[4 * h + c]!)) as [
+                    Expr,
+                    Expr,
+                    Expr,
+                    Expr,
+                  ];
+                  f.set(T[0]!, f.vshuffle32(v0, v1, [0, 4, 1, 5]))();
+                  f.set(T[1]!, f.vshuffle32(v2, v3, [0, 4, 1, 5]))();
+                  f.set(T[2]!, f.vshuffle32(v0, v1, [2, 6, 3, 7]))();
+                  f.set(T[3]!, f.vshuffle32(v2, v3, [2, 6, 3, 7]))();
+                  for (let q = 0; q < 4; q++) {
+                    const [x, y] = q < 2 ? [T[0]!, T[1]!] : [T[2]!, T[3]!];
+                    const lanes: [number, number, number, number] = q % 2 === 0 ? [0, 1, 4, 5] : [2, 3, 6, 7];
+                    f.store('v128', f.get(d), f.vshuffle32(f.get(x), f.get(y), lanes), 32 * q + 16 * h)();
+                  }
+                }
+                f.emit(f.set(src, f.add(f.get(src), f.i32(16))), f.set(d, f.add(f.get(d), f.i32(128))));
+              })();
+              f.for_(p, f.get(k4), f.get(kc), 1, () => {
+                rowByColumns();
+                f.emit(f.set(src, f.add(f.get(src), f.i32(4))), f.set(d, f.add(f.get(d), f.i32(32))));
+              })();
+            },
+            () =>
+              f.for_(p, f.i32(0), f.get(kc), 1, () => {
+                f.for_(j, f.i32(0), f.i32(8), 1, () =>
+                  f.store(
                     'f32',
-                    f.add(
-                      f.get(src),
-                      f.mul(f.get(cs), f.minS(f.get(j), f.sub(f.sub(f.get(nc), f.get(jr)), f.i32(1)))),
+                    f.add(f.get(d), f.shl(f.get(j), f.i32(2))),
+                    f.select(
+                      f.load(
+                        'f32',
+                        f.add(
+                          f.get(src),
+                          f.mul(f.get(cs), f.minS(f.get(j), f.sub(f.sub(f.get(nc), f.get(jr)), f.i32(1)))),
+                        ),
+                      ),
+                      f.f32(0),
+                      f.ltS(f.add(f.get(jr), f.get(j)), f.get(nc)),
                     ),
-                  ),
-                  f.f32(0),
-                  f.ltS(f.add(f.get(jr), f.get(j)), f.get(nc)),
-                ),
-              )(),
-            )();
-            f.emit(f.set(src, f.add(f.get(src), f.get(rs))), f.set(d, f.add(f.get(d), f.i32(32))));
-          })(),
+                  )(),
+                )();
+                f.emit(f.set(src, f.add(f.get(src), f.get(rs))), f.set(d, f.add(f.get(d), f.i32(32))));
+              })(),
+          )(),
       )();
     })();
   });
@@ -995,8 +1080,9 @@ function packB(m: ModuleBuilder): number {
  * The whole product: C[batch][m x n] = A·B with A, B read through byte strides and C contiguous rows of `ldc` bytes.
  * (a, ars, acs, b, brs, bcs, c, m, n, k, ldc, batch, aBatch, bBatch, cBatch, scratchA, scratchB, tile).
  */
-function gemmDriver(m: ModuleBuilder, micro: number, pA: number, pB: number): void {
+function gemmDriver(m: ModuleBuilder, fma: boolean, micro: number, pA: number, pB: number): void {
   const { MC, KC, NC } = GEMM;
+  const { mr: MR, aBytes } = gemmTile(fma);
   m.func('gemm', new Array(18).fill('i32'), [], (f) => {
     const P = Array.from({ length: 18 }, (_, i) => f.param(i));
     const [a, ars, acs, b, brs, bcs, c, M, N, K, ldc, batch, aB, bB, cB, sa, sb, tile] = P as [
@@ -1037,12 +1123,20 @@ function gemmDriver(m: ModuleBuilder, micro: number, pA: number, pB: number): vo
     const pa = f.local('i32');
     const pb = f.local('i32');
     const addr = f.local('i32');
+    const kb = f.local('i32');
     const min = (x: Expr, y: Expr): Expr => f.minS(x, y);
+    // K in ceil(K / KC) equal blocks: a short last block (K = 784 -> 256 x 3 + 16) would pay the per-tile C
+    // load / store and call costs for very few multiply-adds
+    f.set(kb, f.divU(f.add(f.get(K), f.i32(KC - 1)), f.i32(KC)))();
+    f.set(
+      kb,
+      f.divU(f.add(f.get(K), f.sub(f.get(kb), f.i32(1))), f.select(f.get(kb), f.i32(1), f.get(kb))),
+    )();
     f.for_(bi, f.i32(0), f.get(batch), 1, () => {
       f.for_(jc, f.i32(0), f.get(N), NC, () => {
         f.set(nc, min(f.i32(NC), f.sub(f.get(N), f.get(jc))))();
-        f.for_(pc, f.i32(0), f.get(K), KC, () => {
-          f.set(kc, min(f.i32(KC), f.sub(f.get(K), f.get(pc))))();
+        f.for_(pc, f.i32(0), f.get(K), f.get(kb), () => {
+          f.set(kc, min(f.get(kb), f.sub(f.get(K), f.get(pc))))();
           f.set(acc, f.gtS(f.get(pc), f.i32(0)))();
           f.call(
             pB,
@@ -1068,9 +1162,9 @@ function gemmDriver(m: ModuleBuilder, micro: number, pA: number, pB: number): vo
             f.for_(jr, f.i32(0), f.get(nc), 8, () => {
               f.set(nr, min(f.i32(8), f.sub(f.get(nc), f.get(jr))))();
               f.set(pb, f.add(f.get(sb), f.shl(f.mul(f.get(jr), f.get(kc)), f.i32(2))))();
-              f.for_(ir, f.i32(0), f.get(mc), 4, () => {
-                f.set(mr, min(f.i32(4), f.sub(f.get(mc), f.get(ir))))();
-                f.set(pa, f.add(f.get(sa), f.shl(f.mul(f.get(ir), f.get(kc)), f.i32(4))))();
+              f.for_(ir, f.i32(0), f.get(mc), MR, () => {
+                f.set(mr, min(f.i32(MR), f.sub(f.get(mc), f.get(ir))))();
+                f.set(pa, f.add(f.get(sa), f.mul(f.mul(f.get(ir), f.get(kc)), f.i32(aBytes))))();
                 f.set(
                   cc,
                   f.add(
@@ -1079,7 +1173,7 @@ function gemmDriver(m: ModuleBuilder, micro: number, pA: number, pB: number): vo
                   ),
                 )();
                 f.if_(
-                  f.and(f.eq(f.get(mr), f.i32(4)), f.eq(f.get(nr), f.i32(8))),
+                  f.and(f.eq(f.get(mr), f.i32(MR)), f.eq(f.get(nr), f.i32(8))),
                   () => f.call(micro, f.get(pa), f.get(pb), f.get(cc), f.get(kc), f.get(ldc), f.get(acc))(),
                   () => {
                     f.call(micro, f.get(pa), f.get(pb), f.get(tile), f.get(kc), f.i32(32), f.i32(0))();
@@ -1161,7 +1255,7 @@ export function buildKernels(opts: { shared: boolean; maximumPages: number; fma:
     reduceColsKernel(m, op);
   }
   const micro = microKernel(m, opts.fma);
-  gemmDriver(m, micro, packA(m), packB(m));
+  gemmDriver(m, opts.fma, micro, packA(m, opts.fma), packB(m));
   peakKernel(m, opts.fma);
   windowKernels(m);
   return m.toBytes();

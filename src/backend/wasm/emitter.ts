@@ -555,6 +555,15 @@ export class Func {
       for (let i = 8; i < 16; i++) this.code.push(i);
     };
   }
+  /** i8x16.shuffle by 32-bit lanes: lane i of the result is lane `lanes[i]` of a‖b (0-3 from a, 4-7 from b). */
+  vshuffle32(a: Expr, b: Expr, lanes: readonly [number, number, number, number]): Expr {
+    return () => {
+      a();
+      b();
+      this.simd(0x0d);
+      for (const l of lanes) for (let i = 0; i < 4; i++) this.code.push(4 * l + i);
+    };
+  }
   /** f64x2.add. */
   dvadd(a: Expr, b: Expr): Expr {
     return this.vbin(0xf0, a, b);

@@ -1,0 +1,67 @@
+/**
+ * @file Run by test/backend/gemm-fma.test.ts in a child `node --experimental-wasm-relaxed-simd` (Node 20 validates
+ * relaxed SIMD only behind that flag): the FMA SGEMM (6x8 tile, plain A packing) against the reference matmul on odd
+ * sizes, transposed operands and batches with 1, 2 and 3 threads. Prints `ok`, `skip: …` or the first mismatch.
+ */
+import type { Strided } from '../../src/backend/backend.js';
+import { cpuBackend } from '../../src/backend/cpu/cpu.js';
+import { createWasmBackend, type WasmBackend } from '../../src/backend/wasm/wasm.js';
+import { float32 } from '../../src/core/dtype.js';
+
+const be = createWasmBackend() as WasmBackend;
+if (!be.fma) {
+  process.stdout.write('skip: no relaxed SIMD here\n');
+  process.exit(0);
+}
+be.small = 0;
+be.parallelFrom.macs = 4096;
+let seed = 7;
+const next = (): number => {
+  seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+  return (seed / 2 ** 32) * 6 - 3;
+};
+/** [batch, rows, cols] with the last two dims optionally transposed in memory. */
+function operand(
+  batch: number,
+  rows: number,
+  cols: number,
+  transposed: boolean,
+): { wasm: Strided; ref: Strided } {
+  const host = Float32Array.from({ length: batch * rows * cols }, next);
+  const strides = transposed ? [rows * cols, 1, rows] : [rows * cols, cols, 1];
+  return {
+    wasm: { buf: be.fromArray(float32, host), dtype: float32, strides, offset: 0 },
+    ref: { buf: host, dtype: float32, strides, offset: 0 },
+  };
+}
+const sizes: [number, number, number, number][] = [
+  [1, 1, 1, 70],
+  [1, 67, 129, 33],
+  [2, 5, 300, 9],
+  [3, 64, 64, 64],
+  [1, 130, 257, 70],
+  [4, 17, 3, 260],
+  [1, 300, 270, 301],
+  [1, 9, 785, 19],
+];
+for (const threads of [1, 2, 3]) {
+  be.setThreads(threads);
+  await be.threadsReady();
+  for (const [batch, m, k, n] of sizes)
+    for (const ta of [false, true])
+      for (const tb of [false, true]) {
+        const a = operand(batch, m, k, ta);
+        const b = operand(batch, k, n, tb);
+        const got = be.readSync(be.matmul(a.wasm, b.wasm, batch, m, k, n, float32), float32);
+        const want = cpuBackend.matmul(a.ref, b.ref, batch, m, k, n, float32) as Float32Array;
+        for (let i = 0; i < want.length; i++)
+          if (!(Math.abs(got[i]! - want[i]!) <= 1e-4 * (Math.sqrt(k) + Math.abs(want[i]!)))) {
+            process.stdout.write(
+              `${threads}T ${batch}x${m}x${k}x${n} ta=${ta} tb=${tb}: [${i}] ${got[i]} != ${want[i]}\n`,
+            );
+            process.exit(1);
+          }
+      }
+}
+process.stdout.write('ok\n');
+process.exit(0);
