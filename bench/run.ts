@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Result } from './harness.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -20,7 +20,8 @@ interface Config {
   args: string[];
   env: Record<string, string>;
 }
-const tsx = [join(root, 'node_modules/tsx/dist/cli.mjs')];
+// node --import tsx (not tsx's CLI, which starts a second process that would not get the node flags)
+const tsx = ['--import', pathToFileURL(join(root, 'node_modules/tsx/dist/loader.mjs')).href];
 const node = (file: string, env: Record<string, string>, name: string, flags: string[] = []): Config => ({
   name,
   cmd: process.execPath,

@@ -14,6 +14,10 @@ torch.set_num_threads(threads)
 results = []
 
 
+# training steps are timed in steady state: every library runs this many untimed steps first
+STEADY = 20
+
+
 def median_ms(fn, warmup=2, reps=7, min_ms=300, max_reps=200):
     for _ in range(warmup):
         fn()
@@ -87,7 +91,7 @@ def w3():
     opt.step()
 
 
-push("W3", "MLP step", median_ms(w3, warmup=3, reps=15, min_ms=500), "ms", False)
+push("W3", "MLP step", median_ms(w3, warmup=STEADY, reps=15, min_ms=500), "ms", False)
 
 # W4
 n = 10**6
@@ -101,7 +105,7 @@ def w4():
     (torch.tanh(a * b + c) * torch.exp(a)).sum().backward()
 
 
-ms = median_ms(w4, warmup=3, reps=15, min_ms=500)
+ms = median_ms(w4, warmup=STEADY, reps=15, min_ms=500)
 push("W4", "10^6 fwd+bwd", ms, "ms", False, f"{24e6 / ms / 1e6:.1f} GB/s")
 
 
@@ -134,5 +138,5 @@ def w6():
     opt6.step()
 
 
-push("W6", "CNN step", median_ms(w6, warmup=2, reps=9), "ms", False)
+push("W6", "CNN step", median_ms(w6, warmup=STEADY, reps=15, min_ms=500), "ms", False)
 print(json.dumps(results))

@@ -14,6 +14,8 @@ const threads = Number(process.env.BENCH_THREADS ?? 1);
 const plain = process.env.TSGRAD_CPU === 'ts';
 const only = process.env.BENCH_ONLY?.split(',');
 const results: Result[] = [];
+/** Training steps are timed in steady state: every library runs this many untimed steps first (allocators, JITs). */
+const STEADY = 20;
 const want = (id: string): boolean => !only || only.includes(id);
 const t = (data: Float32Array, shape: number[], requiresGrad = false) =>
   torch.tensor(data, { requiresGrad }).reshape(shape).detach().requiresGrad_(requiresGrad);
@@ -91,7 +93,7 @@ if (want('W3')) {
       loss.backward();
       opt.step();
     },
-    { warmup: 3, reps: plain ? 3 : 15, minMs: plain ? 0 : 500 },
+    { warmup: plain ? 3 : STEADY, reps: plain ? 3 : 15, minMs: plain ? 0 : 500 },
   );
   results.push({ id: 'W3', case: 'MLP step', value: ms, unit: 'ms', higherIsBetter: false });
 }
@@ -109,7 +111,7 @@ if (want('W4')) {
       c.grad = null;
       torch.tanh(a.mul(b).add(c)).mul(torch.exp(a)).sum().backward();
     },
-    { warmup: 3, reps: plain ? 3 : 15, minMs: plain ? 0 : 500 },
+    { warmup: plain ? 3 : STEADY, reps: plain ? 3 : 15, minMs: plain ? 0 : 500 },
   );
   results.push({
     id: 'W4',
@@ -169,7 +171,7 @@ if (want('W6')) {
         torch.nn.functional.crossEntropy(model.forward(x) as torch.Tensor, y).backward();
         opt.step();
       },
-      { warmup: 2, reps: plain ? 3 : 9 },
+      { warmup: plain ? 2 : STEADY, reps: plain ? 3 : 15, minMs: plain ? 0 : 500 },
     );
     results.push({ id: 'W6', case: 'CNN step', value: ms, unit: 'ms', higherIsBetter: false });
   } catch (e) {

@@ -1,6 +1,11 @@
 /**
  * @file A pool of worker threads (worker_threads in Node, Web Workers in browsers) sharing the wasm heap.
  * The caller writes each thread's job list into shared memory, wakes the workers with Atomics, runs its own part, then sleeps until all are done.
+ *
+ * Note [Work stealing]: a worker can wake late (its core busy, or the OS slow to schedule it): tens of microseconds to
+ * milliseconds, longer than many ops. So each job list is claimed with a compare-and-swap before it runs, by its
+ * worker or, once the caller has finished its own part, by the caller. A late worker finds its list taken and
+ * sleeps again; two threads are then never slower than one by more than the claim.
  */
 import { importNode, nodeBuiltin } from '../../util/node-import.js';
 
@@ -15,6 +20,13 @@ const GEN = 16;
 const PENDING = 17;
 const STOP_BASE = 32; // one stop flag per worker
 const READY_BASE = 64; // one ready flag per worker
+/**
+ * Note [Spinning]: waking a sleeping thread costs tens of microseconds (more on a busy VM), as much as a whole
+ * small op. So a worker polls for the next job a little while before it sleeps, and the caller polls for the
+ * workers' end before it sleeps. The pool never has more threads than cores, so a poll takes no core from work.
+ */
+const SPIN = 20000; // polls, about 20-50 µs
+const CLAIM_BASE = 96; // per job area: 0 while its list waits, 1 once a thread took it (Note [Work stealing])
 /** Byte offset of the per-thread job areas, and their size. */
 const JOBS_AT = 4096;
 const JOB_BYTES = 16384;
@@ -36,12 +48,15 @@ const start = (d) => {
   let seen = Atomics.load(i32, ${GEN});
   Atomics.store(i32, ${READY_BASE} + d.index, 1);
   for (;;) {
+    // spin briefly before sleeping: in a training step the next op follows within microseconds (Note [Spinning])
+    for (let k = 0; k < ${SPIN} && Atomics.load(i32, ${GEN}) === seen; k++);
     Atomics.wait(i32, ${GEN}, seen);
     const gen = Atomics.load(i32, ${GEN});
     if (gen === seen) continue;
     seen = gen;
     if (Atomics.load(i32, ${STOP_BASE} + d.index) !== 0) { Atomics.store(i32, ${READY_BASE} + d.index, 0); return; }
     if (jobs[0] !== gen) continue; // not a participant of this generation
+    if (Atomics.compareExchange(i32, ${CLAIM_BASE} + d.index, 0, 1) !== 0) continue; // the caller took it
     let p = 1;
     const count = jobs[p++];
     for (let j = 0; j < count; j++) {
@@ -200,9 +215,12 @@ export class ThreadPool {
     let active = 0;
     const leftover: (readonly Job[])[] = [];
     const gen = (Atomics.load(this.i32, GEN) + 1) | 0;
+    const handed: [number, readonly Job[]][] = []; // worker index, its list
     for (let k = 1; k <= this.workers.length && next < lists.length; k++) {
       const ready = Atomics.load(this.i32, READY_BASE + k) === 1;
       if (ready && writeJobs(area(k), lists[next]!, gen)) {
+        Atomics.store(this.i32, CLAIM_BASE + k, 0);
+        handed.push([k, lists[next]!]);
         next++;
         active++;
       }
@@ -216,6 +234,13 @@ export class ThreadPool {
     for (const j of lists[0] ?? []) this.callerRun(j.fn, j.args);
     for (const list of leftover) for (const j of list) this.callerRun(j.fn, j.args);
     if (active === 0) return;
+    // lists no worker has started yet are the caller's (Note [Work stealing])
+    for (const [k, list] of handed)
+      if (Atomics.compareExchange(this.i32, CLAIM_BASE + k, 0, 1) === 0) {
+        for (const j of list) this.callerRun(j.fn, j.args);
+        Atomics.sub(this.i32, PENDING, 1);
+      }
+    for (let k = 0; k < SPIN && Atomics.load(this.i32, PENDING) !== 0; k++);
     for (;;) {
       const left = Atomics.load(this.i32, PENDING);
       if (left === 0) break;
