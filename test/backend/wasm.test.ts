@@ -111,6 +111,34 @@ describe.each(THREADS)('wasm backend with %i thread(s)', (threads) => {
     be.parallelFrom.macs = 4096;
   });
 
+  test('the pool runs every job list exactly once, in order within a list, however many lists', () => {
+    const pool = be as unknown as {
+      run(lists: { fn: number; args: number[] }[][]): void;
+      index: Map<string, number>;
+    };
+    const fill = pool.index.get('fill_f32')!;
+    const axpy = pool.index.get('axpy_f32')!;
+    const ones = be.heap.allocRaw(64);
+    be.heap.f32().fill(1, ones / 4, ones / 4 + 16);
+    for (const count of [2, 7, 64, 150]) {
+      const ptr = be.heap.allocRaw(count * 64);
+      // list l adds l + 1 to its 16 zeros (twice would give 2l + 2), then sets the first 8 to -l - 0.5 (after)
+      const lists = Array.from({ length: count }, (_, l) => [
+        { fn: axpy, args: [ptr + l * 64, ones, 1, 16, 0, 4, 0, 4, l + 1] },
+        { fn: fill, args: [ptr + l * 64, 1, 8, 0, 4, -l - 0.5] },
+      ]);
+      for (let rep = 0; rep < 20; rep++) {
+        be.heap.f32().fill(0, ptr / 4, ptr / 4 + count * 16);
+        pool.run(lists);
+        const got = be.heap.f32().subarray(ptr / 4, ptr / 4 + count * 16);
+        const bad = Array.from(got).findIndex((v, k) => v !== (k % 16 < 8 ? -((k >> 4) + 0.5) : (k >> 4) + 1));
+        expect(bad, `${count} lists, repetition ${rep}: element ${bad}`).toBe(-1);
+      }
+      be.heap.freeRaw(ptr, count * 64);
+    }
+    be.heap.freeRaw(ones, 64);
+  });
+
   test('unary kernels', () => {
     for (const op of [...VEC_UNARY, 'sin', 'erf'] as const)
       for (const shape of SHAPES)

@@ -2,10 +2,12 @@
  * @file A pool of worker threads (worker_threads in Node, Web Workers in browsers) sharing the wasm heap.
  * The caller writes each thread's job list into shared memory, wakes the workers with Atomics, runs its own part, then sleeps until all are done.
  *
- * Note [Work stealing]: a worker can wake late (its core busy, or the OS slow to schedule it): tens of microseconds to
- * milliseconds, longer than many ops. So each job list is claimed with a compare-and-swap before it runs, by its
- * worker or, once the caller has finished its own part, by the caller. A late worker finds its list taken and
- * sleeps again; two threads are then never slower than one by more than the claim.
+ * Note [Work stealing]: a worker can wake late, or be paused mid-list (its core busy with the garbage collector or
+ * the OS): tens of microseconds to milliseconds, longer than many ops. So an op is cut into more job lists than
+ * threads, all in one shared table, and every thread (the caller included) claims lists one at a time with a
+ * compare-and-swap until none is left. A slow thread then delays at most the one list it holds. Each list's claim
+ * word holds the generation that may take it (0 once taken), so a worker still finishing with an older generation
+ * can never take a list of the next one while the caller is writing it.
  */
 import { importNode, nodeBuiltin } from '../../util/node-import.js';
 
@@ -26,14 +28,17 @@ const READY_BASE = 64; // one ready flag per worker
  * workers' end before it sleeps. The pool never has more threads than cores, so a poll takes no core from work.
  */
 const SPIN = 20000; // polls, about 20-50 µs
-const CLAIM_BASE = 96; // per job area: 0 while its list waits, 1 once a thread took it (Note [Work stealing])
-/** Byte offset of the per-thread job areas, and their size. */
+const CLAIM_BASE = 96; // per job list: the generation that may claim it, 0 once claimed (Note [Work stealing])
+/** Most job lists one op is cut into. */
+export const MAX_LISTS = 64;
+/** Byte offset of the job table (a header, then the lists), and the size of one thread's share of it. */
 const JOBS_AT = 4096;
 const JOB_BYTES = 16384;
 /** Most threads the pool runs (caller included). */
 export const MAX_THREADS = 16;
 /** Bytes of heap the pool reserves at address 0. @example RESERVED_BYTES // 266240 */
 export const RESERVED_BYTES = JOBS_AT + MAX_THREADS * JOB_BYTES;
+const TABLE_F64 = (MAX_THREADS * JOB_BYTES) / 8;
 
 /**
  * The worker's program, as plain JavaScript (it must run without a TypeScript loader). It instantiates the shared
@@ -44,7 +49,7 @@ const start = (d) => {
   const inst = new WebAssembly.Instance(d.module, { env: { memory: d.memory } });
   const fns = WebAssembly.Module.exports(d.module).map((e) => inst.exports[e.name]);
   const i32 = new Int32Array(d.memory.buffer, 0, ${JOBS_AT / 4});
-  const jobs = new Float64Array(d.memory.buffer, ${JOBS_AT} + d.index * ${JOB_BYTES}, ${JOB_BYTES / 8});
+  const table = new Float64Array(d.memory.buffer, ${JOBS_AT}, ${TABLE_F64});
   let seen = Atomics.load(i32, ${GEN});
   Atomics.store(i32, ${READY_BASE} + d.index, 1);
   for (;;) {
@@ -55,18 +60,23 @@ const start = (d) => {
     if (gen === seen) continue;
     seen = gen;
     if (Atomics.load(i32, ${STOP_BASE} + d.index) !== 0) { Atomics.store(i32, ${READY_BASE} + d.index, 0); return; }
-    if (jobs[0] !== gen) continue; // not a participant of this generation
-    if (Atomics.compareExchange(i32, ${CLAIM_BASE} + d.index, 0, 1) !== 0) continue; // the caller took it
-    let p = 1;
-    const count = jobs[p++];
-    for (let j = 0; j < count; j++) {
-      const fn = fns[jobs[p++]];
-      const n = jobs[p++];
-      const a = jobs.subarray(p, p + n);
-      p += n;
-      fn(...a);
+    // claim lists until none is left, starting at this thread's share (Note [Work stealing])
+    const lists = Math.min(table[0] | 0, ${MAX_LISTS});
+    const from = Math.floor((d.index * lists) / Math.max(1, table[1] | 0));
+    for (let t = 0; t < lists; t++) {
+      const l = (from + t) % lists;
+      if (Atomics.compareExchange(i32, ${CLAIM_BASE} + l, gen, 0) !== gen) continue;
+      let p = table[2 + l];
+      const count = table[p++];
+      for (let j = 0; j < count; j++) {
+        const fn = fns[table[p++]];
+        const n = table[p++];
+        const a = table.subarray(p, p + n);
+        p += n;
+        fn(...a);
+      }
+      if (Atomics.sub(i32, ${PENDING}, 1) === 1) Atomics.notify(i32, ${PENDING});
     }
-    if (Atomics.sub(i32, ${PENDING}, 1) === 1) Atomics.notify(i32, ${PENDING});
   }
 };
 // Node: require in CommonJS eval, getBuiltinModule where the eval is an ES module (node --input-type=module)
@@ -204,40 +214,33 @@ export class ThreadPool {
   }
 
   /**
-   * Runs `lists[0]` on the calling thread and `lists[t]` on worker t (t < 1 + ready). Returns once all are done.
-   * Lists beyond the ready workers are run by the caller.
+   * Runs every job list, on the calling thread and the ready workers, each list exactly once and the jobs of a list
+   * in order; returns once all are done. Lists may outnumber threads (Note [Work stealing]).
    */
   run(lists: readonly (readonly Job[])[]): void {
-    const buf = this.memory.buffer;
-    const area = (k: number): Float64Array => new Float64Array(buf, JOBS_AT + k * JOB_BYTES, JOB_BYTES / 8);
-    // hand list t (t >= 1) to the t-th ready worker; the caller runs list 0 and any list left over
-    let next = 1;
-    let active = 0;
-    const leftover: (readonly Job[])[] = [];
-    const gen = (Atomics.load(this.i32, GEN) + 1) | 0;
-    const handed: [number, readonly Job[]][] = []; // worker index, its list
-    for (let k = 1; k <= this.workers.length && next < lists.length; k++) {
-      const ready = Atomics.load(this.i32, READY_BASE + k) === 1;
-      if (ready && writeJobs(area(k), lists[next]!, gen)) {
-        Atomics.store(this.i32, CLAIM_BASE + k, 0);
-        handed.push([k, lists[next]!]);
-        next++;
-        active++;
-      }
-    }
-    for (; next < lists.length; next++) leftover.push(lists[next]!);
-    if (active > 0) {
-      Atomics.store(this.i32, PENDING, active);
-      Atomics.store(this.i32, GEN, gen);
-      Atomics.notify(this.i32, GEN);
-    }
-    for (const j of lists[0] ?? []) this.callerRun(j.fn, j.args);
-    for (const list of leftover) for (const j of list) this.callerRun(j.fn, j.args);
-    if (active === 0) return;
-    // lists no worker has started yet are the caller's (Note [Work stealing])
-    for (const [k, list] of handed)
-      if (Atomics.compareExchange(this.i32, CLAIM_BASE + k, 0, 1) === 0) {
-        for (const j of list) this.callerRun(j.fn, j.args);
+    const runList = (list: readonly Job[]): void => {
+      for (const j of list) this.callerRun(j.fn, j.args);
+    };
+    const workers = this.ready;
+    if (lists.length <= 1 || workers === 0) return lists.forEach(runList);
+    // more lists than claim words: merge neighbours (the lists of one op are independent)
+    let ls = lists;
+    if (ls.length > MAX_LISTS)
+      ls = Array.from({ length: MAX_LISTS }, (_, k) =>
+        lists
+          .slice(Math.floor((k * lists.length) / MAX_LISTS), Math.floor(((k + 1) * lists.length) / MAX_LISTS))
+          .flat(),
+      );
+    const table = new Float64Array(this.memory.buffer, JOBS_AT, TABLE_F64);
+    if (!writeTable(table, ls, workers + 1)) return lists.forEach(runList);
+    const gen = (Atomics.load(this.i32, GEN) + 1) | 0 || 1; // 0 marks a claimed list
+    for (let l = 0; l < ls.length; l++) Atomics.store(this.i32, CLAIM_BASE + l, gen);
+    Atomics.store(this.i32, PENDING, ls.length);
+    Atomics.store(this.i32, GEN, gen);
+    Atomics.notify(this.i32, GEN);
+    for (let l = 0; l < ls.length; l++)
+      if (Atomics.compareExchange(this.i32, CLAIM_BASE + l, gen, 0) === gen) {
+        runList(ls[l]!);
         Atomics.sub(this.i32, PENDING, 1);
       }
     for (let k = 0; k < SPIN && Atomics.load(this.i32, PENDING) !== 0; k++);
@@ -249,15 +252,22 @@ export class ThreadPool {
   }
 }
 
-function writeJobs(area: Float64Array, list: readonly Job[], gen: number): boolean {
-  let p = 2;
-  for (const j of list) {
-    if (p + 2 + j.args.length > area.length) return false;
-    area[p++] = j.fn;
-    area[p++] = j.args.length;
-    for (const a of j.args) area[p++] = a;
+/** Writes the job table: [lists, threads, offset of each list, then each list: count, (fn, nargs, args...)...]. */
+function writeTable(table: Float64Array, lists: readonly (readonly Job[])[], threads: number): boolean {
+  let p = 2 + lists.length;
+  for (let l = 0; l < lists.length; l++) {
+    const list = lists[l]!;
+    table[2 + l] = p;
+    if (p + 1 > table.length) return false;
+    table[p++] = list.length;
+    for (const j of list) {
+      if (p + 2 + j.args.length > table.length) return false;
+      table[p++] = j.fn;
+      table[p++] = j.args.length;
+      for (const a of j.args) table[p++] = a;
+    }
   }
-  area[1] = list.length;
-  area[0] = gen;
+  table[0] = lists.length;
+  table[1] = threads;
   return true;
 }

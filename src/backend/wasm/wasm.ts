@@ -32,6 +32,8 @@ import { Heap, WasmBuf } from './heap.js';
 
 /** Tensors with fewer elements than this live in plain typed arrays and use the reference kernels. */
 export const SMALL = 4096;
+/** Job lists per thread for elementwise, reduction and window kernels (matmul uses one: its packing scratch). */
+const LISTS_PER_THREAD = 4;
 
 const ELEM_OF: Record<string, Elem> = { float32: 'f32', float64: 'f64', int32: 'i32', bool: 'u8' };
 const isHost = (b: Buf): b is TypedArray => ArrayBuffer.isView(b);
@@ -365,9 +367,15 @@ export class WasmBackend implements Backend {
     };
   }
 
-  private parts(work: number, threshold = this.parallelFrom.elems): number {
+  /**
+   * How many job lists to cut `work` into: 1 below the threshold, else up to LISTS_PER_THREAD per live thread (the
+   * threads claim them as they go: Note [Work stealing] in threads/pool.ts), each at least half the threshold.
+   */
+  private parts(work: number, threshold = this.parallelFrom.elems, perThread = LISTS_PER_THREAD): number {
     if (work < threshold) return 1;
-    return Math.max(1, Math.min(this.liveThreads(), Math.floor(work / (threshold / 2))));
+    const threads = this.liveThreads();
+    if (threads <= 1) return 1;
+    return Math.max(1, Math.min(threads * perThread, Math.floor(work / (threshold / 2))));
   }
 
   /** Launches a 2-D kernel over `shape`: `argsOf(window)` builds its arguments. */
@@ -687,7 +695,7 @@ export class WasmBackend implements Backend {
     const [ab, am, ak] = a.strides.map((s) => s * 4) as [number, number, number];
     const [bb, bk, bn] = b.strides.map((s) => s * 4) as [number, number, number];
     const fn = this.index.get('gemm')!;
-    const parts = this.parts(macs, this.parallelFrom.macs);
+    const parts = this.parts(macs, this.parallelFrom.macs, 1); // one list per thread: each packs into its own scratch
     const job = (
       t: number,
       aAt: number,
