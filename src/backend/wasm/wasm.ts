@@ -32,8 +32,11 @@ import { Heap, WasmBuf } from './heap.js';
 
 /** Tensors with fewer elements than this live in plain typed arrays and use the reference kernels. */
 export const SMALL = 4096;
-/** Job lists per thread for elementwise, reduction and window kernels (matmul uses one: its packing scratch). */
-const LISTS_PER_THREAD = 4;
+/**
+ * Job lists per thread for elementwise, reduction and window kernels (matmul always uses one: its packing scratch).
+ * The pool takes any number; on the 2-core machine of bench/RESULTS.md, 4 per thread measured slower than 1.
+ */
+const LISTS_PER_THREAD = 1;
 
 const ELEM_OF: Record<string, Elem> = { float32: 'f32', float64: 'f64', int32: 'i32', bool: 'u8' };
 const isHost = (b: Buf): b is TypedArray => ArrayBuffer.isView(b);
