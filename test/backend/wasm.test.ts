@@ -131,7 +131,9 @@ describe.each(THREADS)('wasm backend with %i thread(s)', (threads) => {
         be.heap.f32().fill(0, ptr / 4, ptr / 4 + count * 16);
         pool.run(lists);
         const got = be.heap.f32().subarray(ptr / 4, ptr / 4 + count * 16);
-        const bad = Array.from(got).findIndex((v, k) => v !== (k % 16 < 8 ? -((k >> 4) + 0.5) : (k >> 4) + 1));
+        const bad = Array.from(got).findIndex(
+          (v, k) => v !== (k % 16 < 8 ? -((k >> 4) + 0.5) : (k >> 4) + 1),
+        );
         expect(bad, `${count} lists, repetition ${rep}: element ${bad}`).toBe(-1);
       }
       be.heap.freeRaw(ptr, count * 64);

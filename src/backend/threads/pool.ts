@@ -222,7 +222,10 @@ export class ThreadPool {
       for (const j of list) this.callerRun(j.fn, j.args);
     };
     const workers = this.ready;
-    if (lists.length <= 1 || workers === 0) return lists.forEach(runList);
+    if (lists.length <= 1 || workers === 0) {
+      lists.forEach(runList);
+      return;
+    }
     // more lists than claim words: merge neighbours (the lists of one op are independent)
     let ls = lists;
     if (ls.length > MAX_LISTS)
@@ -232,7 +235,10 @@ export class ThreadPool {
           .flat(),
       );
     const table = new Float64Array(this.memory.buffer, JOBS_AT, TABLE_F64);
-    if (!writeTable(table, ls, workers + 1)) return lists.forEach(runList);
+    if (!writeTable(table, ls, workers + 1)) {
+      lists.forEach(runList);
+      return;
+    }
     const gen = (Atomics.load(this.i32, GEN) + 1) | 0 || 1; // 0 marks a claimed list
     for (let l = 0; l < ls.length; l++) Atomics.store(this.i32, CLAIM_BASE + l, gen);
     Atomics.store(this.i32, PENDING, ls.length);
