@@ -7,31 +7,23 @@
 import { BOX_MULLER_F32, MT19937 } from '../../core/random.js';
 import type { Expr, Func, Local, ModuleBuilder } from './emitter.js';
 
-// f64 opcodes (values are float32 numbers held in f64, as the JS reference holds them)
-const ADD = 0xa0;
-const SUB = 0xa1;
-const MUL = 0xa2;
+// f64 opcodes the emitter has no name for (values are float32 numbers held in f64, as the JS reference holds them)
 const SQRT = 0x9f;
 const NEG = 0x9a;
 const EQ = 0x61;
 const NE = 0x62;
 const LT = 0x63;
 const GT = 0x64;
-const PROMOTE = 0xbb; // f64.promote_f32
-const DEMOTE = 0xb6; // f32.demote_f64
-const F64_FROM_I32 = 0xb7; // f64.convert_i32_s
-const I32_FROM_F64 = 0xaa; // i32.trunc_f64_s
 const BITS_OF_F32 = 0xbc; // i32.reinterpret_f32
 const F32_OF_BITS = 0xbe; // f32.reinterpret_i32
-const F32_FROM_U32 = 0xb3; // f32.convert_i32_u
 
 const K = BOX_MULLER_F32;
 
 /** Math.fround: f64 → f32 → f64. */
-const fr = (f: Func, x: Expr): Expr => f.raw(PROMOTE, f.raw(DEMOTE, x));
-const add = (f: Func, a: Expr, b: Expr): Expr => f.raw(ADD, a, b);
-const sub = (f: Func, a: Expr, b: Expr): Expr => f.raw(SUB, a, b);
-const mul = (f: Func, a: Expr, b: Expr): Expr => f.raw(MUL, a, b);
+const fr = (f: Func, x: Expr): Expr => f.promote(f.demote(x));
+const add = (f: Func, a: Expr, b: Expr): Expr => f.dadd(a, b);
+const sub = (f: Func, a: Expr, b: Expr): Expr => f.dsub(a, b);
+const mul = (f: Func, a: Expr, b: Expr): Expr => f.dmul(a, b);
 
 /** fmaf(a, b, c) -> f64: the single-rounded float32 a·b + c, as core/random.ts's fmaf. */
 function fmafKernel(m: ModuleBuilder): number {
@@ -70,11 +62,11 @@ function logKernel(m: ModuleBuilder, fmaf: number): number {
     const y = f.local('f64');
     const fma = (a: Expr, b: Expr, c: Expr): Expr => f.call(fmaf, a, b, c);
     f.emit(
-      f.set(bits, f.raw(BITS_OF_F32, f.raw(DEMOTE, f.get(x)))),
-      f.set(e, f.raw(F64_FROM_I32, f.sub(f.shrU(f.get(bits), f.i32(23)), f.i32(126)))),
+      f.set(bits, f.raw(BITS_OF_F32, f.demote(f.get(x)))),
+      f.set(e, f.f64FromI32(f.sub(f.shrU(f.get(bits), f.i32(23)), f.i32(126)))),
       f.set(
         x,
-        f.raw(PROMOTE, f.raw(F32_OF_BITS, f.or(f.and(f.get(bits), f.i32(~0x7f800000)), f.i32(0x3f000000)))),
+        f.promote(f.raw(F32_OF_BITS, f.or(f.and(f.get(bits), f.i32(~0x7f800000)), f.i32(0x3f000000)))),
       ),
     );
     f.if_(
@@ -124,12 +116,12 @@ function normalKernel(m: ModuleBuilder, fmaf: number, log: number): void {
     const sn = f.local('f64');
     const cs = f.local('f64');
     const fma = (a: Expr, b: Expr, cc: Expr): Expr => f.call(fmaf, a, b, cc);
-    const load = (off: number): Expr => f.raw(PROMOTE, f.load('f32', f.get(at), off));
+    const load = (off: number): Expr => f.promote(f.load('f32', f.get(at), off));
     const out = (off: number, v: Expr): Expr =>
       f.store(
         'f32',
         f.get(at),
-        f.raw(DEMOTE, f.select(add(f, v, f.f64(0)), fma(v, f.get(std), f.get(mean)), f.get(plain))),
+        f.demote(f.select(add(f, v, f.f64(0)), fma(v, f.get(std), f.get(mean)), f.get(plain))),
         off,
       );
     f.for_(blk, f.i32(0), f.get(blocks), 1, () => {
@@ -140,11 +132,8 @@ function normalKernel(m: ModuleBuilder, fmaf: number, log: number): void {
         // sincos of fround(2π · u'), avx_mathfun's sincos256_ps for one lane
         f.emit(
           f.set(x, fr(f, mul(f, f.f64(K.TWO_PI_F), load(32)))),
-          f.set(
-            q,
-            f.and(f.add(f.raw(I32_FROM_F64, fr(f, mul(f, f.get(x), f.f64(K.FOPI)))), f.i32(1)), f.i32(~1)),
-          ),
-          f.set(qf, f.raw(F64_FROM_I32, f.get(q))),
+          f.set(q, f.and(f.add(f.i32FromF64(fr(f, mul(f, f.get(x), f.f64(K.FOPI)))), f.i32(1)), f.i32(~1))),
+          f.set(qf, f.f64FromI32(f.get(q))),
           f.set(x, fr(f, add(f, f.get(x), mul(f, f.get(qf), f.f64(K.DP1))))),
           f.set(x, fr(f, add(f, f.get(x), mul(f, f.get(qf), f.f64(K.DP2))))),
           f.set(x, fma(f.get(qf), f.f64(K.DP3), f.get(x))),
@@ -240,7 +229,7 @@ function fillKernel24(m: ModuleBuilder, twist: number): void {
         f.store(
           'f32',
           f.add(f.get(out), f.shl(f.get(i), f.i32(2))),
-          f.fmul(f.raw(F32_FROM_U32, f.and(f.get(y), f.i32(0xffffff))), f.f32(2 ** -24)),
+          f.fmul(f.f32FromI32(f.and(f.get(y), f.i32(0xffffff))), f.f32(2 ** -24)), // 24 bits: exact
         ),
       );
     })();

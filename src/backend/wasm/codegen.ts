@@ -647,7 +647,7 @@ function axpyKernel(m: ModuleBuilder, t: 'f32' | 'f64'): void {
               f,
               t,
               f.get(pd),
-              f.raw(0xa0, loadAsF64(f, t, f.get(pd)), f.raw(0xa2, loadAsF64(f, t, f.get(px)), f.get(alpha))),
+              f.dadd(loadAsF64(f, t, f.get(pd)), f.dmul(loadAsF64(f, t, f.get(px)), f.get(alpha))),
             ),
             f.set(pd, f.add(f.get(pd), f.get(dStep))),
             f.set(px, f.add(f.get(px), f.get(xStep))),

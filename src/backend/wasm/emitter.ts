@@ -368,6 +368,12 @@ export class Func {
   dadd(a: Expr, b: Expr): Expr {
     return this.bin(0xa0, a, b);
   }
+  dsub(a: Expr, b: Expr): Expr {
+    return this.bin(0xa1, a, b);
+  }
+  dmul(a: Expr, b: Expr): Expr {
+    return this.bin(0xa2, a, b);
+  }
   dmax(a: Expr, b: Expr): Expr {
     return this.bin(0xa5, a, b);
   }
