@@ -32,11 +32,6 @@ import { Heap, WasmBuf } from './heap.js';
 
 /** Tensors with fewer elements than this live in plain typed arrays and use the reference kernels. */
 export const SMALL = 4096;
-/**
- * Job lists per thread for elementwise, reduction and window kernels (matmul always uses one: its packing scratch).
- * The pool takes any number; on the 2-core machine of bench/RESULTS.md, 4 per thread measured slower than 1.
- */
-const LISTS_PER_THREAD = 1;
 
 const ELEM_OF: Record<string, Elem> = { float32: 'f32', float64: 'f64', int32: 'i32', bool: 'u8' };
 const isHost = (b: Buf): b is TypedArray => ArrayBuffer.isView(b);
@@ -371,14 +366,14 @@ export class WasmBackend implements Backend {
   }
 
   /**
-   * How many job lists to cut `work` into: 1 below the threshold, else up to LISTS_PER_THREAD per live thread (the
-   * threads claim them as they go: Note [Work stealing] in threads/pool.ts), each at least half the threshold.
+   * How many job lists to cut `work` into: 1 below the threshold, else one per live thread (each at least half the
+   * threshold). The pool takes more lists than threads too (Note [Work stealing] in threads/pool.ts), but on the
+   * 2-core machine of bench/RESULTS.md four per thread measured slower than one, and matmul's packing scratch is
+   * per list.
    */
-  private parts(work: number, threshold = this.parallelFrom.elems, perThread = LISTS_PER_THREAD): number {
+  private parts(work: number, threshold = this.parallelFrom.elems): number {
     if (work < threshold) return 1;
-    const threads = this.liveThreads();
-    if (threads <= 1) return 1;
-    return Math.max(1, Math.min(threads * perThread, Math.floor(work / (threshold / 2))));
+    return Math.max(1, Math.min(this.liveThreads(), Math.floor(work / (threshold / 2))));
   }
 
   /** Launches a 2-D kernel over `shape`: `argsOf(window)` builds its arguments. */
@@ -698,7 +693,7 @@ export class WasmBackend implements Backend {
     const [ab, am, ak] = a.strides.map((s) => s * 4) as [number, number, number];
     const [bb, bk, bn] = b.strides.map((s) => s * 4) as [number, number, number];
     const fn = this.index.get('gemm')!;
-    const parts = this.parts(macs, this.parallelFrom.macs, 1); // one list per thread: each packs into its own scratch
+    const parts = this.parts(macs, this.parallelFrom.macs); // list t packs into scratch t
     const job = (
       t: number,
       aAt: number,
