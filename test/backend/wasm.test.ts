@@ -462,7 +462,8 @@ describe('wasm heap', () => {
       if (i === 100) peak = heap.heapBytes;
     }
     heap.reclaimThreshold = before;
-    // Node can reclaim synchronously; then the heap stops growing after the first reclaims
-    if (heap.reclaims > 0) expect(heap.heapBytes).toBeLessThanOrEqual(peak * 1.5);
+    // Node reclaims synchronously (the hooks load at import): the heap stops growing after the first reclaims
+    expect(heap.reclaims).toBeGreaterThan(0);
+    expect(heap.heapBytes).toBeLessThanOrEqual(peak * 1.5);
   });
 });
