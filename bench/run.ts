@@ -9,6 +9,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { build } from 'esbuild';
 import type { Result } from './harness.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -28,15 +29,35 @@ const node = (file: string, env: Record<string, string>, name: string, flags: st
   args: [...flags, ...tsx, join(here, file)],
   env,
 });
+// tsgrad's side runs as plain JavaScript bundled the way dist/ is (scripts/bundle.mjs), not through tsx: tsx keeps
+// function names (esbuild's keepNames), which wraps every named closure in a call and made small ops ~25% slower
+// than the package users install
+const tsgradJs = join(here, '.build/tsgrad.mjs');
+await build({
+  entryPoints: [join(here, 'tsgrad.ts')],
+  outfile: tsgradJs,
+  bundle: true,
+  format: 'esm',
+  platform: 'neutral',
+  target: 'es2022',
+  packages: 'external',
+  logLevel: 'warning',
+});
+const tsgrad = (env: Record<string, string>, name: string, flags: string[] = []): Config => ({
+  name,
+  cmd: process.execPath,
+  args: [...flags, tsgradJs],
+  env,
+});
 // relaxed-SIMD FMA is on by default in Node 22+ and current browsers; Node 20 validates it only behind this flag
 const fma = ['--experimental-wasm-relaxed-simd'];
 const gemmBound = 'ceiling,W2,W3,W6';
 const configs: Config[] = [
-  node('tsgrad.ts', { BENCH_THREADS: '1' }, 'tsgrad wasm 1T'),
-  node('tsgrad.ts', { BENCH_THREADS: '2' }, 'tsgrad wasm 2T'),
-  node('tsgrad.ts', { BENCH_THREADS: '1', BENCH_ONLY: gemmBound }, 'tsgrad wasm FMA 1T', fma),
-  node('tsgrad.ts', { BENCH_THREADS: '2', BENCH_ONLY: gemmBound }, 'tsgrad wasm FMA 2T', fma),
-  node('tsgrad.ts', { BENCH_THREADS: '1', TSGRAD_CPU: 'ts' }, 'tsgrad plain-TS'),
+  tsgrad({ BENCH_THREADS: '1' }, 'tsgrad wasm 1T'),
+  tsgrad({ BENCH_THREADS: '2' }, 'tsgrad wasm 2T'),
+  tsgrad({ BENCH_THREADS: '1', BENCH_ONLY: gemmBound }, 'tsgrad wasm FMA 1T', fma),
+  tsgrad({ BENCH_THREADS: '2', BENCH_ONLY: gemmBound }, 'tsgrad wasm FMA 2T', fma),
+  tsgrad({ BENCH_THREADS: '1', TSGRAD_CPU: 'ts' }, 'tsgrad plain-TS'),
   // plain node on the built package: what a user's first import costs (no TypeScript loader)
   { name: 'tsgrad cold start', cmd: process.execPath, args: [join(here, 'cold-start.mjs')], env: {} },
   node('tfjs.ts', { BENCH_TFJS: 'cpu' }, 'tfjs cpu'),

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Buf, Strided } from '../../src/backend/backend.js';
 import { cpuBackend } from '../../src/backend/cpu/cpu.js';
 import { COMPARE, VEC_BINARY, VEC_UNARY } from '../../src/backend/wasm/codegen.js';
-import { WasmBuf } from '../../src/backend/wasm/heap.js';
+import { Heap, WasmBuf } from '../../src/backend/wasm/heap.js';
 import { createWasmBackend, SMALL, type WasmBackend } from '../../src/backend/wasm/wasm.js';
 import { bool, type DType, float32, float64, int32, type TypedArray } from '../../src/core/dtype.js';
 import { Generator, type MtState, setRandomKernels } from '../../src/core/random.js';
@@ -465,5 +465,26 @@ describe('wasm heap', () => {
     // Node reclaims synchronously (the hooks load at import): the heap stops growing after the first reclaims
     expect(heap.reclaims).toBeGreaterThan(0);
     expect(heap.heapBytes).toBeLessThanOrEqual(peak * 1.5);
+  });
+
+  test('a block released early is not freed again when its handle is collected', () => {
+    const heap = new Heap({ shared: false, reserved: 1 << 16 });
+    const bytes = 3000;
+    const releaseOne = (): number => {
+      const a = heap.alloc(bytes);
+      const p = a.ptr;
+      heap.release(a); // `a` becomes garbage when this returns
+      return p;
+    };
+    const ptr = releaseOne();
+    expect(heap.owedCallbacks).toBe(1);
+    const owner = { buf: heap.alloc(bytes) as WasmBuf | null };
+    expect(owner.buf!.ptr).toBe(ptr); // the released block is reused at once
+    heap.reclaimNow();
+    expect(heap.owedCallbacks).toBe(0); // the released handle's callback came, and was skipped:
+    expect(heap.alloc(bytes).ptr).not.toBe(ptr); // the owner's block is not handed out twice
+    owner.buf = null;
+    heap.reclaimNow();
+    expect(heap.alloc(bytes).ptr).toBe(ptr); // the owner's own callback frees it
   });
 });

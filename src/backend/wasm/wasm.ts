@@ -30,8 +30,14 @@ import { MT_STATE } from './codegen-random.js';
 import { simdSupport } from './emitter.js';
 import { Heap, WasmBuf } from './heap.js';
 
-/** Tensors with fewer elements than this live in plain typed arrays and use the reference kernels. */
-export const SMALL = 4096;
+/**
+ * Tensors with fewer elements than this live in plain typed arrays and use the reference kernels. An op on the heap
+ * costs about 2 µs before its kernel runs (handle, finalization registry, launch); the reference kernels pay for a
+ * fresh typed array (about 1 ns a byte) and, for exp, tanh and the like, 40 ns an element. Measured on the machine
+ * of bench/RESULTS.md: at 100 elements the two are even for add and neg and wasm is 2.5x faster for exp; at 256 wasm
+ * wins for every op, at 1024 by 1.1-7x, at 4000 by 3.5-12x (it was 4096 until those per-op costs were cut).
+ */
+export const SMALL = 256;
 
 const ELEM_OF: Record<string, Elem> = { float32: 'f32', float64: 'f64', int32: 'i32', bool: 'u8' };
 const isHost = (b: Buf): b is TypedArray => ArrayBuffer.isView(b);
@@ -57,6 +63,8 @@ interface Window {
  * `parts` groups of about equal work (splitting rows of a window where needed).
  */
 function windows(shape: readonly number[], ops: readonly Operand[], parts: number): Window[][] {
+  const flat = flatWindow(shape, ops);
+  if (flat) return parts <= 1 ? [[flat]] : split([flat], parts);
   const [cs, cst] = coalesceDims(
     shape,
     ops.map((o) => o.strides),
@@ -82,8 +90,43 @@ function windows(shape: readonly number[], ops: readonly Operand[], parts: numbe
     }
     if (d < 0) break;
   }
-  if (parts <= 1) return [all];
-  // split into `parts` groups by rows (or by columns for a single row)
+  return parts <= 1 ? [all] : split(all, parts);
+}
+
+/**
+ * The one window of a launch whose operands are each dense row-major or a broadcast scalar (most launches): a single
+ * row of all elements, found without coalescing dims (small ops pay for every allocation). Null otherwise.
+ */
+function flatWindow(shape: readonly number[], ops: readonly Operand[]): Window | null {
+  const k = ops.length;
+  const addrs = new Array<number>(k);
+  const row = new Array<number>(k);
+  const step = new Array<number>(k);
+  let n = 1;
+  for (let d = 0; d < shape.length; d++) n *= shape[d]!;
+  for (let i = 0; i < k; i++) {
+    const o = ops[i]!;
+    let expected = 1;
+    let dense = true;
+    let scalar = true;
+    for (let d = shape.length - 1; d >= 0; d--) {
+      const size = shape[d]!;
+      if (size === 1) continue;
+      const st = o.strides[d]!;
+      dense &&= st === expected;
+      scalar &&= st === 0;
+      expected *= size;
+    }
+    if (!dense && !scalar) return null;
+    addrs[i] = o.addr;
+    row[i] = 0;
+    step[i] = dense ? o.size : 0;
+  }
+  return { addrs, rows: 1, n, row, step };
+}
+
+/** Splits windows into `parts` groups of about equal work: whole windows, else rows, else columns of one row. */
+function split(all: readonly Window[], parts: number): Window[][] {
   const groups: Window[][] = Array.from({ length: parts }, () => []);
   if (all.length >= parts) {
     all.forEach((w, i) => {
@@ -385,7 +428,10 @@ export class WasmBackend implements Backend {
   ): void {
     const fn = this.index.get(name)!;
     const groups = windows(shape, ops, this.parts(numel(shape)));
-    this.run(groups.map((g) => g.map((w) => ({ fn, args: argsOf(w) }))));
+    const only = groups.length === 1 && groups[0]!.length === 1 ? groups[0]![0]! : null;
+    // one window on this thread: no job list
+    if (only) this.fns[fn]!(...argsOf(only));
+    else this.run(groups.map((g) => g.map((w) => ({ fn, args: argsOf(w) }))));
   }
 
   // --- elementwise --------------------------------------------------------------------------------------------
