@@ -160,6 +160,55 @@ describe.each(THREADS)('wasm backend with %i thread(s)', (threads) => {
         }
   });
 
+  test('exp, tanh and sigmoid at the edges of float32 (overflow, denormals, signed zeros, NaN)', () => {
+    const edges = [
+      Number.NaN,
+      Number.POSITIVE_INFINITY,
+      Number.NEGATIVE_INFINITY,
+      0,
+      -0,
+      1e-30,
+      -1e-30,
+      9,
+      9.01,
+      9.05,
+      20,
+      88.7,
+      88.72,
+      88.7228,
+      88.723,
+      89,
+      100,
+      -87.3,
+      -87.34,
+      -87.5,
+      -95,
+      -103.9,
+      -105,
+      -200,
+    ];
+    const sweep = Array.from({ length: 4000 }, (_, i) => -104 + (193 * i) / 4000);
+    const xs = new Float32Array([...edges, ...sweep]);
+    const ulps = (a: number, b: number): number => {
+      const f = new Float32Array([a, b]);
+      const u = new Int32Array(f.buffer);
+      return Math.abs(u[0]! - u[1]!);
+    };
+    for (const op of ['exp', 'tanh', 'sigmoid'] as const) {
+      const x: Strided = { buf: be.fromArray(float32, xs), dtype: float32, offset: 0, strides: [1] };
+      const got = read(be.unary(op, x, [xs.length], float32), float32);
+      const want = cpuBackend.unary(op, { ...x, buf: xs }, [xs.length], float32) as Float32Array;
+      for (let i = 0; i < xs.length; i++) {
+        const [g, w] = [got[i]!, want[i]!];
+        if (i < edges.length && op !== 'sigmoid')
+          expect(Object.is(g, w), `${op}(${xs[i]}) = ${g}, want ${w}`).toBe(true);
+        // sigmoid's 1/(1 + e^-x) overflows to 0 below -88.7 in float32 (as PyTorch's does), the reference in float64
+        else if (Math.abs(w) > 1e-37)
+          expect(ulps(g, w), `${op}(${xs[i]}) = ${g}, want ${w}`).toBeLessThanOrEqual(2);
+      }
+    }
+  });
+
   test('binary kernels with broadcasting', () => {
     const pairs: [number[], number[]][] = [
       [[64, 33], [33]],

@@ -116,10 +116,10 @@ function horner(f: Func, x: Expr, coefs: readonly number[]): Expr {
 }
 
 /**
- * eˣ for x already inside [-87.3365, 88.3763] (no overflow, no NaN): Cody-Waite range reduction and Cephes expf's
- * degree-6 polynomial, about 1 ulp. Returns the setup statements and the result.
+ * eˣ for x inside [-110, 89] (no NaN): Cody-Waite range reduction to r = x − n·ln 2 with |r| ≤ ln2/2 and Cephes
+ * expf's degree-6 polynomial, about 1 ulp. Returns the setup statements, the polynomial e^r and the integer n.
  */
-function vexpCore(f: Func, c: Expr): [Expr[], Expr] {
+function vexpReduce(f: Func, c: Expr): [Expr[], Expr, Expr] {
   const [sc, gc] = bind(f, c);
   // n = round(x·log2 e) by the 1.5·2²³ trick: the sum's low mantissa bits hold n as an integer (no float->int convert)
   const MAGIC = 12582912;
@@ -135,21 +135,30 @@ function vexpCore(f: Func, c: Expr): [Expr[], Expr] {
     [1.98756915e-4, 1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1],
   );
   const y = f.vadd(f.vadd(f.vmul(p, f.vmul(gr, gr)), gr), splatF(f, 1));
-  const pow2 = f.i32x4shl(f.i32x4add(f.i32x4sub(gt, splatF(f, MAGIC)), f.constI32x4(127)), f.i32(23));
-  return [[sc, st, sn, sr], f.vmul(y, pow2)];
+  return [[sc, st, sn, sr], y, f.i32x4sub(gt, splatF(f, MAGIC))];
 }
 
-/** eˣ everywhere: the core on the clamped argument, then inf above 88.72, 0 below -87.34 and NaN passed through. */
+/** 2ⁿ as float bits, for integer lanes n in [-126, 127]. */
+const pow2 = (f: Func, n: Expr): Expr => f.i32x4shl(f.i32x4add(n, f.constI32x4(127)), f.i32(23));
+
+/** eˣ for x already inside [-87.3365, 88.3763] (tanh's argument): y·2ⁿ in one step. */
+function vexpCore(f: Func, c: Expr): [Expr[], Expr] {
+  const [setup, y, n] = vexpReduce(f, c);
+  return [setup, f.vmul(y, pow2(f, n))];
+}
+
+/**
+ * eˣ everywhere, with no selects: the clamps are pmax/pmin in the order that passes NaN through (`x < lo ? lo : x`
+ * is x for NaN), and 2ⁿ is applied as two halves (n in [-159, 128]), so the products overflow to inf above ln(max
+ * float) ≈ 88.72 and round to denormals and then 0 below -87.34, as the correctly rounded result does.
+ */
 const vexp: V = (f, x) => {
-  const [sx, gx] = bind(f, x);
-  // pmin/pmax are single instructions (min/max carry NaN rules); NaN is passed through at the end
-  const [setup, core] = vexpCore(f, f.vpmin(splatF(f, 88.3762626647949), f.vpmax(splatF(f, -87.3365), gx)));
-  const [sy, gy] = bind(f, core);
+  const [setup, y, n] = vexpReduce(f, f.vpmin(f.vpmax(x, splatF(f, -110)), splatF(f, 89)));
+  const [sn, gn] = bind(f, n);
+  const [sh, gh] = bind(f, f.i32x4shrS(gn, f.i32(1)));
   return () => {
-    f.emit(sx, ...setup, sy);
-    const big = f.vselect(splatF(f, Number.POSITIVE_INFINITY), gy, f.vcmp('gt', gx, splatF(f, 88.7228)));
-    const small = f.vselect(f.vzero(), big, f.vcmp('lt', gx, splatF(f, -87.3365)));
-    f.vselect(gx, small, f.vcmp('ne', gx, gx))();
+    f.emit(...setup, sn, sh);
+    f.vmul(f.vmul(y, pow2(f, gh)), pow2(f, f.i32x4sub(gn, gh)))();
   };
 };
 
@@ -189,34 +198,26 @@ const vlog: V = (f, x) => {
 };
 
 /**
- * tanh by a polynomial for |x| ≤ 0.625 and 1 − 2/(e²ˡˣˡ + 1) above (Cephes tanhf). e²ˡˣˡ takes the exp core on
- * min(|x|, 9) (tanh is ±1 in float32 from there), so no overflow or NaN handling is needed inside; NaN takes the
- * polynomial branch and comes out NaN.
+ * tanh by a polynomial for |x| ≤ 0.625 and 1 − 2/(e²ˡˣˡ + 1) above (Cephes tanhf), both on |x| with x's sign put
+ * back at the end (so tanh(-0) is -0). e²ˡˣˡ takes the exp core on min(|x|, 10) (tanh rounds to ±1 in float32 above
+ * 9.02), so no overflow or NaN handling is needed inside; NaN takes the polynomial branch and comes out NaN.
  */
 const vtanh: V = (f, x) => {
   const [sx, gx] = bind(f, x);
   const [sa, ga] = bind(f, f.vabs(gx));
   const [ss, gs] = bind(f, f.vmul(gx, gx));
-  const small = f.vadd(
-    f.vmul(
-      f.vmul(
-        horner(
-          f,
-          gs,
-          [-5.70498872745e-3, 2.06390887954e-2, -5.37397155531e-2, 1.33314422036e-1, -3.33332819422e-1],
-        ),
-        gs,
-      ),
-      gx,
-    ),
-    gx,
+  const poly = horner(
+    f,
+    gs,
+    [-5.70498872745e-3, 2.06390887954e-2, -5.37397155531e-2, 1.33314422036e-1, -3.33332819422e-1],
   );
-  const [setup, e2a] = vexpCore(f, f.vmul(f.vpmin(splatF(f, 9), ga), splatF(f, 2)));
+  const small = f.vadd(f.vmul(f.vmul(poly, gs), ga), ga);
+  const [setup, e2a] = vexpCore(f, f.vmul(f.vpmin(splatF(f, 10), ga), splatF(f, 2)));
   const [sb, gb] = bind(f, f.vsub(splatF(f, 1), f.vdiv(splatF(f, 2), f.vadd(e2a, splatF(f, 1)))));
-  const signed = f.vor(gb, f.vand(gx, f.constI32x4(0x80000000 | 0)));
   return () => {
     f.emit(sx, sa, ss, ...setup, sb);
-    f.vselect(signed, small, f.vcmp('gt', ga, splatF(f, 0.625)))();
+    const magnitude = f.vselect(gb, small, f.vcmp('gt', ga, splatF(f, 0.625)));
+    f.vor(magnitude, f.vand(gx, f.constI32x4(0x80000000 | 0)))();
   };
 };
 
