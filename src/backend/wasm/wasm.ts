@@ -41,6 +41,8 @@ export const SMALL = 256;
 
 const ELEM_OF: Record<string, Elem> = { float32: 'f32', float64: 'f64', int32: 'i32', bool: 'u8' };
 const isHost = (b: Buf): b is TypedArray => ArrayBuffer.isView(b);
+/** Data in host memory: a typed array, or a handle not (yet) paged into the heap. */
+const onHost = (b: Buf): boolean => isHost(b) || (b as WasmBuf).ptr < 0;
 
 /** One operand of a 2-D kernel launch: byte address of its first element, element strides, element size. */
 interface Operand {
@@ -364,11 +366,10 @@ export class WasmBackend implements Backend {
   }
 
   /** True when every buffer is host memory and the work is small: the reference kernels answer. */
-  private smallHost(n: number, ...bufs: Buf[]): boolean {
+  private smallHost(n: number, a: Buf, b?: Buf, c?: Buf): boolean {
     if (!this.ready) return true;
     if (n >= this.small) return false;
-    for (const b of bufs) if (!isHost(b) && (b as WasmBuf).ptr >= 0) return false;
-    return true;
+    return onHost(a) && (b === undefined || onHost(b)) && (c === undefined || onHost(c));
   }
 
   /** Byte address of a strided operand's element 0, staging host data into the heap (freed by `done`). */
@@ -438,10 +439,10 @@ export class WasmBackend implements Backend {
 
   unary(op: UnaryOp, x: Strided, shape: readonly number[], dtype: DType): Buf {
     const n = numel(shape);
+    if (this.smallHost(n, x.buf)) return this.adopt(cpuBackend.unary(op, this.hostView(x), shape, dtype));
     const vec = x.dtype === float32 && dtype === float32 && (VEC_UNARY as readonly string[]).includes(op);
     const cast = op === 'copy' && ELEM_OF[x.dtype.name] !== undefined && ELEM_OF[dtype.name] !== undefined;
-    if (n === 0 || (!vec && !cast) || this.smallHost(n, x.buf))
-      return this.adopt(cpuBackend.unary(op, this.hostView(x), shape, dtype));
+    if (n === 0 || (!vec && !cast)) return this.adopt(cpuBackend.unary(op, this.hostView(x), shape, dtype));
     const staged: number[][] = [];
     const plan = this.output(dtype, n);
     const xa = this.addr(x, staged);
@@ -476,6 +477,8 @@ export class WasmBackend implements Backend {
 
   binary(op: BinaryOp, a: Strided, b: Strided, shape: readonly number[], dtype: DType): Buf {
     const n = numel(shape);
+    if (this.smallHost(n, a.buf, b.buf))
+      return this.adopt(cpuBackend.binary(op, this.hostView(a), this.hostView(b), shape, dtype));
     const f32in = a.dtype === float32 && b.dtype === float32;
     if (
       op === 'pow' &&
@@ -493,7 +496,7 @@ export class WasmBackend implements Backend {
     }
     const vec = f32in && dtype === float32 && (VEC_BINARY as readonly string[]).includes(op);
     const cmp = f32in && dtype === bool && (COMPARE as readonly string[]).includes(op);
-    if (n === 0 || (!vec && !cmp) || this.smallHost(n, a.buf, b.buf))
+    if (n === 0 || (!vec && !cmp))
       return this.adopt(cpuBackend.binary(op, this.hostView(a), this.hostView(b), shape, dtype));
     const staged: number[][] = [];
     const plan = this.output(dtype, n);
