@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Buf, Strided } from '../../src/backend/backend.js';
 import { cpuBackend } from '../../src/backend/cpu/cpu.js';
 import { COMPARE, VEC_BINARY, VEC_UNARY } from '../../src/backend/wasm/codegen.js';
+import { simdSupport } from '../../src/backend/wasm/emitter.js';
 import { Heap, WasmBuf } from '../../src/backend/wasm/heap.js';
 import { createWasmBackend, SMALL, type WasmBackend } from '../../src/backend/wasm/wasm.js';
 import { bool, type DType, float32, float64, int32, type TypedArray } from '../../src/core/dtype.js';
@@ -535,5 +536,44 @@ describe('wasm heap', () => {
     owner.buf = null;
     heap.reclaimNow();
     expect(heap.alloc(bytes).ptr).toBe(ptr); // the owner's own callback frees it
+  });
+});
+
+describe('kernel module', () => {
+  test('uses relaxed-SIMD FMA in Node, and leaves the V8 flag as it found it (Note [Relaxed SIMD on Node 20])', () => {
+    const before = simdSupport().relaxed;
+    const fresh = createWasmBackend() as WasmBackend;
+    expect(fresh.fma).toBe(true);
+    expect(simdSupport().relaxed).toBe(before); // on Node 20: still false for every other module
+    const a = fresh.fromArray(
+      float32,
+      Float32Array.from({ length: 96 * 80 }, (_, i) => (i % 7) - 3),
+    );
+    const b = fresh.fromArray(
+      float32,
+      Float32Array.from({ length: 80 * 72 }, (_, i) => (i % 5) - 2),
+    );
+    const s = (buf: Buf, r: number, c: number): Strided => ({
+      buf,
+      dtype: float32,
+      offset: 0,
+      strides: [r * c, c, 1],
+    });
+    const got = fresh.readSync(fresh.matmul(s(a, 96, 80), s(b, 80, 72), 1, 96, 80, 72, float32), float32);
+    const host = (buf: Buf, r: number, c: number): Strided => ({
+      ...s(buf, r, c),
+      buf: fresh.readSync(buf, float32),
+    });
+    const want = cpuBackend.matmul(host(a, 96, 80), host(b, 80, 72), 1, 96, 80, 72, float32) as TypedArray;
+    expectClose(got, want, 0, 0, 'small-integer products are exact with or without FMA');
+  });
+
+  test('TSGRAD_WASM_FMA=0 keeps the multiply-add kernels', () => {
+    process.env.TSGRAD_WASM_FMA = '0';
+    try {
+      expect((createWasmBackend() as WasmBackend).fma).toBe(false);
+    } finally {
+      delete process.env.TSGRAD_WASM_FMA;
+    }
   });
 });
