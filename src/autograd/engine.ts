@@ -95,24 +95,67 @@ class ReadyQueue {
   }
 }
 
-/** Every node reachable from the roots, with the number of edges into each (compute_dependencies). */
-function dependencies(rootNodes: readonly Node[]): Map<Node, number> {
-  const deps = new Map<Node, number>();
-  const seen = new Set<Node>(rootNodes);
-  const stack = [...seen];
-  while (stack.length) {
-    const n = stack.pop()!;
-    for (const [next] of n.nextFunctions) {
-      if (next === null) continue;
-      deps.set(next, (deps.get(next) ?? 0) + 1);
-      if (!seen.has(next)) {
-        seen.add(next);
-        stack.push(next);
+/**
+ * Note [Task fields]: the state a backward task keeps per node (the number of edges into it yet to be processed, and
+ * the gradients gathered for it so far) lives on the node itself, tagged with the task's id, instead of in Maps
+ * keyed by node: a field read costs far less than a hash lookup, and a graph of small ops spends most of its
+ * backward on this bookkeeping. A field is valid only while `node.taskId` is the task's id: a node last claimed by
+ * an earlier task (finished, or abandoned by an error) is claimed afresh. A task may start inside another (a hook
+ * calling `autograd.grad` on the same graph): the inner task saves the values of every node it claims and puts them
+ * back when it ends, so the outer task finds its own state as it left it (tasks nest strictly: JS runs one at a time).
+ */
+class TaskNodes {
+  /** Every node reachable from the roots, in the order found (compute_dependencies). */
+  readonly nodes: Node[] = [];
+  private readonly saved: { id: number; deps: number; buffer: Grad[] | null }[] | null;
+  constructor(
+    readonly id: number,
+    nested: boolean,
+  ) {
+    this.saved = nested ? [] : null;
+  }
+
+  /** Makes `n`'s fields this task's (fresh), unless they already are. */
+  private claim(n: Node): void {
+    if (n.taskId === this.id) return;
+    this.saved?.push({ id: n.taskId, deps: n.taskDeps, buffer: n.taskBuffer });
+    n.taskId = this.id;
+    n.taskDeps = 0;
+    n.taskBuffer = null;
+    this.nodes.push(n);
+  }
+
+  /** Claims every node reachable from the roots and counts the edges into each. */
+  countDependencies(rootNodes: readonly Node[]): void {
+    for (const n of rootNodes) this.claim(n);
+    const nodes = this.nodes;
+    for (let k = 0; k < nodes.length; k++) {
+      const edges = nodes[k]!.nextFunctions;
+      for (let i = 0; i < edges.length; i++) {
+        const next = edges[i]![0];
+        if (next === null) continue;
+        this.claim(next);
+        next.taskDeps++;
       }
     }
   }
-  return deps;
+
+  /** Ends the task: gradients left in buffers (after an error) are dropped, a nested task's nodes restored. */
+  release(): void {
+    const { nodes, saved } = this;
+    for (let k = 0; k < nodes.length; k++) {
+      const n = nodes[k]!;
+      const old = saved?.[k];
+      n.taskId = old?.id ?? 0;
+      n.taskDeps = old?.deps ?? 0;
+      n.taskBuffer = old?.buffer ?? null;
+    }
+  }
 }
+
+/** The id of the last task started, and how many tasks are running (nested in hooks). */
+let lastTaskId = 0;
+let runningTasks = 0;
 
 /**
  * Nodes that must run (PyTorch's exec_info `needed_`), computed iteratively in post-order: the targets, and every
@@ -221,69 +264,96 @@ function applyWithTrace(
  * as PyTorch's does when use_count is 1. Under createGraph gradients are part of the new graph: nothing is owned.
  */
 class Ownership {
-  private readonly refs = new Map<Storage, number>();
-  private readonly tainted = new Set<Storage>();
   private readonly mark = storageSerialMark();
-  constructor(readonly enabled: boolean) {}
+  /**
+   * The engine's count of each storage lives on the storage (`engineRefs`, valid while `engineTask` is this task:
+   * see Note [Task fields]). A task nested in another's hook does not own anything, so that it never touches the
+   * counts of the task it runs inside.
+   */
+  constructor(
+    readonly enabled: boolean,
+    private readonly id: number,
+  ) {}
 
+  private refs(s: Storage): number {
+    if (s.engineTask !== this.id) {
+      s.engineTask = this.id;
+      s.engineRefs = 0;
+    }
+    return s.engineRefs;
+  }
   /** The engine now holds one more reference to `g`. */
   hold(g: TensorImpl): void {
-    if (this.enabled) this.refs.set(g.storage, (this.refs.get(g.storage) ?? 0) + 1);
+    if (this.enabled && this.refs(g.storage) !== TAINTED) g.storage.engineRefs++;
   }
   /** `g` has been seen outside the engine: never owned. */
   taint(g: Grad): void {
-    if (g && this.enabled) this.tainted.add(g.storage);
+    if (g && this.enabled) this.forget(g);
   }
   /** True when the engine's one reference is the only one there is. */
   owns(g: TensorImpl): boolean {
     const s = g.storage;
-    return this.enabled && s.serial >= this.mark && this.refs.get(s) === 1 && !this.tainted.has(s);
+    return this.enabled && s.serial >= this.mark && s.engineTask === this.id && s.engineRefs === 1;
   }
   /** The engine drops a reference; the buffer is freed when it was the last of an owned storage. */
   drop(g: TensorImpl): void {
     if (!this.enabled) return;
     const s = g.storage;
-    const n = (this.refs.get(s) ?? 0) - 1;
-    if (n > 0) return void this.refs.set(s, n);
-    this.refs.delete(s);
-    if (n === 0 && s.serial >= this.mark && !this.tainted.has(s)) {
-      this.tainted.add(s); // freed once
+    if (this.refs(s) <= 0) return; // tainted, or not held
+    if (--s.engineRefs === 0 && s.serial >= this.mark) {
+      s.engineRefs = TAINTED; // freed once
       kRelease(g);
     }
   }
   /** A sink kept (or freed) a gradient it owned: forget it. */
   forget(g: TensorImpl): void {
-    this.refs.delete(g.storage);
-    this.tainted.add(g.storage);
+    this.refs(g.storage);
+    g.storage.engineRefs = TAINTED;
   }
 }
 
-function execute(task: Task): Grad[] {
+/** `engineRefs` of a storage seen outside the engine (or freed): never owned again in this task. */
+const TAINTED = -1;
+
+/** A fresh input buffer: one slot per output of `n`. */
+function emptyBuffer(n: Node): Grad[] {
+  const k = n.outputMeta.length;
+  return k <= 1 ? [null] : new Array<Grad>(k).fill(null);
+}
+
+function allNull(grads: readonly Grad[]): boolean {
+  for (let i = 0; i < grads.length; i++) if (grads[i] !== null) return false;
+  return true;
+}
+
+/** For each node gradients are captured at: `[inputNr, index of the capture]` pairs. */
+function capturesByNode(captures: Task['captures']): Map<Node, [number, number][]> {
+  const at = new Map<Node, [number, number][]>();
+  captures.forEach(([n, nr], i) => {
+    const list = at.get(n) ?? [];
+    list.push([nr, i]);
+    at.set(n, list);
+  });
+  return at;
+}
+
+function execute(task: Task, nodes: TaskNodes): Grad[] {
   const rootEdges = task.roots.map(gradientEdge);
   const rootNodes = rootEdges.map((e) => e[0]!);
-  const deps = dependencies(rootNodes);
-  const captureAt = new Map<Node, [number, number][]>();
-  task.captures.forEach(([n, nr], i) => {
-    const list = captureAt.get(n) ?? [];
-    list.push([nr, i]);
-    captureAt.set(n, list);
-  });
-  const filtered = task.targets !== null || task.captures.length > 0;
+  nodes.countDependencies(rootNodes);
+  const captureAt = task.captures.length > 0 ? capturesByNode(task.captures) : null;
+  const filtered = task.targets !== null || captureAt !== null;
   const needed = filtered
-    ? neededNodes(rootNodes, new Set<Node>(task.targets ?? []), new Set(captureAt.keys()))
+    ? neededNodes(rootNodes, new Set<Node>(task.targets ?? []), new Set(captureAt?.keys() ?? []))
     : null;
   const captured: Grad[] = task.captures.map(() => null);
-  const buffers = new Map<Node, Grad[]>();
   const queue = new ReadyQueue();
 
-  const own = new Ownership(!task.createGraph);
+  // a task nested in another's hooks owns nothing (Ownership)
+  const own = new Ownership(!task.createGraph && runningTasks === 1, nodes.id);
 
   const accumulate = (n: Node, nr: number, g: TensorImpl): void => {
-    let buf = buffers.get(n);
-    if (!buf) {
-      buf = new Array<Grad>(n.outputMeta.length || 1).fill(null);
-      buffers.set(n, buf);
-    }
+    const buf = (n.taskBuffer ??= emptyBuffer(n));
     const cur = buf[nr];
     own.hold(g);
     if (!cur) buf[nr] = g;
@@ -305,18 +375,18 @@ function execute(task: Task): Grad[] {
     own.taint(g ?? null);
     if (g) accumulate(n!, nr, g);
   });
-  for (const n of new Set(rootNodes)) if (!deps.get(n)) queue.push(n);
+  for (const n of new Set(rootNodes)) if (n.taskDeps === 0) queue.push(n);
 
   while (queue.size) {
     const fn = queue.pop();
-    const grads = buffers.get(fn) ?? new Array<Grad>(fn.outputMeta.length || 1).fill(null);
-    buffers.delete(fn);
+    const grads = fn.taskBuffer ?? emptyBuffer(fn);
+    fn.taskBuffer = null;
     if (fn.tensorPreHooks || fn.retainGradHooks) {
       for (const g of grads) own.taint(g);
       runHooks(fn, grads);
       for (const g of grads) own.taint(g);
     }
-    const caps = captureAt.get(fn);
+    const caps = captureAt?.get(fn);
     if (caps) for (const [nr, i] of caps) own.taint((captured[i] = grads[nr] ?? null));
     if (needed && !needed.has(fn)) continue;
 
@@ -324,14 +394,15 @@ function execute(task: Task): Grad[] {
     const needs =
       needed === null
         ? undefined
-        : fn.nextFunctions.map(([m]) => m !== null && (needed.has(m) || captureAt.has(m)));
+        : fn.nextFunctions.map(([m]) => m !== null && (needed.has(m) || captureAt?.has(m) === true));
     if (fn.gradUse === 'opaque' || fn.postHooks) for (const g of grads) own.taint(g);
     const owned = fn.gradUse === 'sink' ? grads.map((g) => g !== null && own.owns(g)) : undefined;
     let outs: Grad[];
-    if (grads.every((g) => g === null)) outs = fn.nextFunctions.map(() => null);
+    if (allNull(grads)) outs = fn.nextFunctions.map(() => null);
+    else if (!isAnomalyEnabled()) outs = fn.apply(grads, needs, owned);
     else {
-      outs = isAnomalyEnabled() ? applyWithTrace(fn, grads, needs, owned) : fn.apply(grads, needs, owned);
-      if (isAnomalyEnabled() && isAnomalyCheckNanEnabled())
+      outs = applyWithTrace(fn, grads, needs, owned);
+      if (isAnomalyCheckNanEnabled())
         outs.forEach((g, i) => {
           if (g && hasNaN(g))
             throw new Error(
@@ -348,20 +419,21 @@ function execute(task: Task): Grad[] {
 
     const edges = fn.nextFunctions;
     for (let i = 0; i < edges.length; i++) {
-      const [next, nr] = edges[i]!;
+      const edge = edges[i]!;
+      const next = edge[0];
       if (next === null) continue;
       const g = outs[i];
-      if (g && (needs === undefined || needs[i])) accumulate(next, nr, fitGradient(g, fn, i, next, nr));
-      const left = deps.get(next)! - 1;
-      deps.set(next, left);
-      if (left === 0) queue.push(next);
+      if (g && (needs === undefined || needs[i]))
+        accumulate(next, edge[1], fitGradient(g, fn, i, next, edge[1]));
+      if (--next.taskDeps === 0) queue.push(next);
     }
     // the node is done with its inputs (after its outputs are held, so one it passed on stays alive)
-    grads.forEach((g, i) => {
-      if (!g) return;
+    for (let i = 0; i < grads.length; i++) {
+      const g = grads[i];
+      if (!g) continue;
       if (owned?.[i]) own.forget(g);
       else own.drop(g);
-    });
+    }
   }
   return captured;
 }
@@ -369,9 +441,13 @@ function execute(task: Task): Grad[] {
 function runTask(task: Task): Grad[] {
   const prev = isGradEnabled();
   setGradEnabled(task.createGraph);
+  const nodes = new TaskNodes(++lastTaskId, runningTasks > 0);
+  runningTasks++;
   try {
-    return execute(task);
+    return execute(task, nodes);
   } finally {
+    runningTasks--;
+    nodes.release();
     setGradEnabled(prev);
   }
 }

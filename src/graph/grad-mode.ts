@@ -38,6 +38,17 @@ export function withGradDisabled<R>(fn: () => R): R {
 }
 
 /**
+ * Sets grad recording without checks and returns what it was: for internal code that restores it in a `finally`
+ * and runs on every op, where `withGradDisabled`'s closure would cost an allocation.
+ * @example const prev = exchangeGradEnabled(false); try { ... } finally { exchangeGradEnabled(prev); }
+ */
+export function exchangeGradEnabled(flag: boolean): boolean {
+  const prev = state.grad;
+  state.grad = flag;
+  return prev;
+}
+
+/**
  * True inside `inferenceMode`.
  * @example torch.isInferenceModeEnabled() // false
  */

@@ -50,6 +50,12 @@ export abstract class Node {
   readonly gradUse: 'opaque' | 'pure' | 'sink' = 'opaque';
   /** Where the forward op was called, recorded in anomaly mode. */
   anomalyTrace: string | null = null;
+  /** @internal The backward task these fields belong to (Note [Task fields] in engine.ts); 0 for none. */
+  taskId = 0;
+  /** @internal Edges into this node that the task has yet to process (PyTorch's dependencies_). */
+  taskDeps = 0;
+  /** @internal Gradients of this node's outputs gathered so far by the task (PyTorch's InputBuffer). */
+  taskBuffer: Grad[] | null = null;
 
   /**
    * Computes the gradients of the inputs from the gradients of the outputs. `needs[i]` says whether input i's

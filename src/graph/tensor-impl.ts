@@ -25,6 +25,10 @@ export class Storage {
   version = 0;
   /** Creation order: storages made during a backward pass are newer than its start (Note [Owned gradients]). */
   readonly serial = nextStorageSerial++;
+  /** @internal The backward task whose count `engineRefs` is (Note [Owned gradients] in engine.ts); 0 for none. */
+  engineTask = 0;
+  /** @internal References that task's engine holds to this storage, or -1 once seen outside it (tainted). */
+  engineRefs = 0;
   constructor(
     readonly backend: Backend,
     readonly buf: Buf,

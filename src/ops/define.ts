@@ -4,10 +4,10 @@
  */
 import type { Backend } from '../backend/backend.js';
 import {
+  exchangeGradEnabled,
   isAnomalyEnabled,
   isGradEnabled,
   isInferenceModeEnabled,
-  withGradDisabled,
 } from '../graph/grad-mode.js';
 import { type Edge, type Grad, Node, type OutputMeta, runTensorHook, SavedTensor } from '../graph/node.js';
 import { makeTensor, Storage, type TensorImpl } from '../graph/tensor-impl.js';
@@ -89,10 +89,18 @@ const stubBackend = new Proxy({} as Backend, {
 const stubStorages = new Map<OutputMeta['dtype'], Storage>();
 const noStrides: readonly number[] = [];
 
+/**
+ * The last stub made: backward formulas never modify their inputs, so one stub serves every request for the same
+ * shape array and dtype (a chain of ops on one shape asks for the same one again and again).
+ */
+let lastStub: TensorImpl | null = null;
+
 function stub(meta: OutputMeta): TensorImpl {
+  const last = lastStub;
+  if (last !== null && last.shape === meta.shape && last.dtype === meta.dtype) return last;
   let s = stubStorages.get(meta.dtype);
   if (!s) stubStorages.set(meta.dtype, (s = new Storage(stubBackend, new Uint8Array(0), meta.dtype, 0)));
-  return makeTensor(s, meta.shape, noStrides);
+  return (lastStub = makeTensor(s, meta.shape, noStrides));
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -106,17 +114,26 @@ export function gradientEdge(t: TensorImpl): Edge {
   const fn = t.gradFn;
   if (fn !== null) return [fn, t.outputNr];
   if (!t._requiresGrad) return NO_EDGE;
-  t.gradAccumulator ??= new AccumulateGrad(t);
-  return [t.gradAccumulator, 0];
+  const acc = (t.gradAccumulator ??= new AccumulateGrad(t));
+  return acc instanceof AccumulateGrad ? acc.edge : [acc, 0];
 }
 
 /** The edge of inputs that need no gradient: one shared, frozen tuple (graphs hold many). */
 const NO_EDGE: Edge = [null, 0]; // shared: never mutated
 
-/** Input metadata: wrapped numbers (0-dim, very common) share one object per dtype. */
+/**
+ * Input metadata, shared where it can be (metadata objects are never mutated): wrapped numbers (0-dim, very common)
+ * share one object per dtype, and an input whose producer (its gradFn, or its AccumulateGrad) already describes it,
+ * with the same shape array and dtype, shares the producer's.
+ */
 const scalarMeta = new Map<TensorImpl['dtype'], OutputMeta>();
 function inputMetaOf(t: TensorImpl): OutputMeta {
-  if (t.wrappedNumber === null) return { shape: t.shape, dtype: t.dtype };
+  if (t.wrappedNumber === null) {
+    const fn = t._gradFn;
+    const m = fn !== null ? fn.outputMeta[t.outputNr] : t.gradAccumulator?.outputMeta[0];
+    if (m !== undefined && m.shape === t.shape && m.dtype === t.dtype) return m;
+    return { shape: t.shape, dtype: t.dtype };
+  }
   let m = scalarMeta.get(t.dtype);
   if (!m) scalarMeta.set(t.dtype, (m = { shape: [], dtype: t.dtype })); // shared: never mutated
   return m;
@@ -149,6 +166,8 @@ export class AccumulateGrad extends Node {
   readonly name = 'AccumulateGrad';
   /** The highest priority, as in PyTorch: a leaf's gradient is accumulated as soon as it is complete. */
   override readonly sequenceNr = Number.MAX_SAFE_INTEGER;
+  /** The edge into this node (`gradientEdge` of its leaf): one shared tuple, as a leaf may feed thousands of ops. */
+  readonly edge: Edge = [this, 0];
   constructor(readonly variable: TensorImpl) {
     super();
     this.outputMeta = [{ shape: variable.shape, dtype: variable.dtype }];
@@ -205,6 +224,8 @@ class OpNode<P> extends Node {
   private saved: (SavedTensor | null)[] | null = null;
   private savedOuts: SavedTensor[] | null;
   private inputMeta: OutputMeta[];
+  /** Which inputs have an edge: the default `needs` of `apply`, made on first use. */
+  private edgeMask: readonly boolean[] | null = null;
   constructor(
     private readonly spec: OpSpec<P> | MultiOpSpec<P>,
     private readonly multi: boolean,
@@ -233,9 +254,11 @@ class OpNode<P> extends Node {
 
   override apply(grads: Grad[], needsIn?: readonly boolean[]): Grad[] {
     const saved = this.saved;
-    const inputs = this.inputMeta.map((m, i) => saved?.[i]?.unpack(this.name) ?? stub(m));
+    const inputs: TensorImpl[] = [];
+    for (let i = 0; i < this.inputMeta.length; i++)
+      inputs.push(saved?.[i]?.unpack(this.name) ?? stub(this.inputMeta[i]!));
     const outs = this.savedOuts ? this.savedOuts.map((s) => s.unpack(this.name)) : this.outputMeta.map(stub);
-    const needs = needsIn ?? this.nextFunctions.map((e) => e[0] !== null);
+    const needs = needsIn ?? (this.edgeMask ??= this.nextFunctions.map((e) => e[0] !== null));
     if (this.multi) return (this.spec as MultiOpSpec<P>).backward!(grads, inputs, outs, needs, this.p);
     return (this.spec as OpSpec<P>).backward!(grads[0]!, inputs, outs[0]!, needs, this.p);
   }
@@ -284,6 +307,20 @@ function shouldRecord(inputs: readonly TensorImpl[]): boolean {
   return false;
 }
 
+/** Runs a forward that records nothing itself: composites inside it must not record either. */
+function forwardWithoutGrad<P, R>(
+  spec: { forward(inputs: readonly TensorImpl[], p: P): R },
+  inputs: readonly TensorImpl[],
+  p: P,
+): R {
+  const prev = exchangeGradEnabled(false);
+  try {
+    return spec.forward(inputs, p);
+  } finally {
+    exchangeGradEnabled(prev);
+  }
+}
+
 /**
  * Runs an op and records a node when grad mode is on and an input requires grad.
  * @example applyOp(MulSpec, [a, b], undefined)
@@ -291,7 +328,7 @@ function shouldRecord(inputs: readonly TensorImpl[]): boolean {
 export function applyOp<P>(spec: OpSpec<P>, inputs: readonly TensorImpl[], p: P): TensorImpl {
   const record = spec.backward !== undefined && shouldRecord(inputs);
   // Forwards may call other public ops (composites); those must not record.
-  const out = record ? withGradDisabled(() => spec.forward(inputs, p)) : spec.forward(inputs, p);
+  const out = record ? forwardWithoutGrad(spec, inputs, p) : spec.forward(inputs, p);
   // a view keeps the kind of its base: views of normal tensors made in inference mode are normal (as PyTorch)
   if (isInferenceModeEnabled() && out.base === null) out.inference = true;
   if (!record || !out.dtype.isFloatingPoint) return out;
@@ -310,7 +347,7 @@ export function applyOp<P>(spec: OpSpec<P>, inputs: readonly TensorImpl[], p: P)
  */
 export function applyMultiOp<P>(spec: MultiOpSpec<P>, inputs: readonly TensorImpl[], p: P): TensorImpl[] {
   const record = spec.backward !== undefined && shouldRecord(inputs);
-  const outs = record ? withGradDisabled(() => spec.forward(inputs, p)) : spec.forward(inputs, p);
+  const outs = record ? forwardWithoutGrad(spec, inputs, p) : spec.forward(inputs, p);
   if (isInferenceModeEnabled()) for (const o of outs) if (o.base === null) o.inference = true;
   if (!record) return outs;
   const node = new OpNode(spec, true, p, inputs, outs);

@@ -105,6 +105,15 @@ function scalar(v: number, like: T): T {
 }
 
 /** PyTorch's alpha_check: integral results take only integral alphas. */
+/** The parameters of add and sub; alpha = 1 (nearly every call) shares one frozen object per dtype, as nodes keep it. */
+const unitAlpha = new Map<DType, { readonly alpha: number; readonly dtype: DType }>();
+function alphaParams(alpha: number, dtype: DType): { readonly alpha: number; readonly dtype: DType } {
+  if (alpha !== 1) return { alpha, dtype };
+  let p = unitAlpha.get(dtype);
+  if (!p) unitAlpha.set(dtype, (p = Object.freeze({ alpha, dtype })));
+  return p;
+}
+
 function checkAlpha(alpha: number, dtype: DType): void {
   check(
     alpha === 1 || dtype.isFloatingPoint || Number.isInteger(alpha),
@@ -137,7 +146,7 @@ export function add(a: Operand, b: Operand, opts?: { alpha?: number }): T {
   const [[x, y], dtype] = toTensors('add', [a, b]);
   const alpha = opts?.alpha ?? 1;
   checkAlpha(alpha, dtype);
-  return applyOp(AddSpec, [x!, y!], { alpha, dtype });
+  return applyOp(AddSpec, [x!, y!], alphaParams(alpha, dtype));
 }
 
 /**
@@ -149,7 +158,7 @@ export function sub(a: Operand, b: Operand, opts?: { alpha?: number }): T {
   checkSub(a, b);
   const alpha = opts?.alpha ?? 1;
   checkAlpha(alpha, dtype);
-  return applyOp(SubSpec, [x!, y!], { alpha, dtype });
+  return applyOp(SubSpec, [x!, y!], alphaParams(alpha, dtype));
 }
 
 /**

@@ -29,6 +29,19 @@ export function resultTypeOf(operands: readonly Operand[]): DType {
  * @example const [[x, y], dtype] = toTensors('mul', [a, 2]);
  */
 export function toTensors(op: string, operands: readonly Operand[]): [TensorImpl[], DType] {
+  // fast path: two tensors of one dtype, neither a wrapped number (nothing to wrap or promote)
+  if (operands.length === 2) {
+    const a = operands[0];
+    const b = operands[1];
+    if (
+      a instanceof TensorImpl &&
+      b instanceof TensorImpl &&
+      a.dtype === b.dtype &&
+      a.wrappedNumber === null &&
+      b.wrappedNumber === null
+    )
+      return [[a, b], a.dtype];
+  }
   let like: TensorImpl | undefined;
   operands.forEach((o, i) => {
     checkType(

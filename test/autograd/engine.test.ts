@@ -304,3 +304,52 @@ describe('fused pointwise ops', () => {
     expect(torch.autograd.gradgradcheck((x, y, z) => x.addcdiv(y, z), [s, a, b])).toBe(true);
   });
 });
+
+describe('tasks inside tasks (Note [Task fields])', () => {
+  /** c = 3a + a with a = x², so a's node gathers two gradients; b = 3a runs between them. */
+  const graph = () => {
+    const x = torch.tensor([2], { requiresGrad: true });
+    const a = x.mul(x);
+    const b = a.mul(3);
+    const c = b.add(a);
+    return { x, a, b, c };
+  };
+
+  test('autograd.grad in a hook, on the same graph, leaves the outer backward its half-gathered buffers', () => {
+    const { x, b, c } = graph();
+    let inner: Tensor | null = null;
+    let depth = 0;
+    b.registerHook(() => {
+      if (depth++ > 0) return; // the inner task runs this hook too
+      inner = (torch.autograd.grad([c], [x], { retainGraph: true }) as Tensor[])[0]!;
+    });
+    c.backward();
+    expect(vals(inner!)).toEqual([16]); // d(4x²)/dx at 2
+    expect(vals(x.grad!)).toEqual([16]);
+  });
+
+  test('backward in a hook accumulates, and the outer backward still completes', () => {
+    const { x, a, c } = graph();
+    let depth = 0;
+    a.registerHook((g) => {
+      if (depth++ > 0) return;
+      c.backward(undefined, { retainGraph: true });
+      return g.mul(1);
+    });
+    c.backward(undefined, { retainGraph: true });
+    expect(vals(x.grad!)).toEqual([32]);
+    c.backward(); // the fields of earlier tasks are stale, not in the way
+    expect(vals(x.grad!)).toEqual([48]);
+  });
+
+  test('a backward that fails midway leaves the graph usable', () => {
+    const { x, b, c } = graph();
+    const h = b.registerHook(() => {
+      throw new Error('hook failed');
+    });
+    expect(() => c.backward(undefined, { retainGraph: true })).toThrow('hook failed');
+    h.remove();
+    c.backward();
+    expect(vals(x.grad!)).toEqual([16]);
+  });
+});

@@ -502,6 +502,15 @@ export const cpuBackend: Backend = {
     const ds = arr(dst);
     const ss = arr(src);
     const toBool = dst.dtype.name === 'bool';
+    if (!toBool && dense(dst.strides, shape) && dense(src.strides, shape)) {
+      // fast path: one flat loop (the engine summing gradients into a buffer, clones)
+      const n = numel(shape);
+      const od = dst.offset;
+      const os = src.offset;
+      if (accumulate) for (let i = 0; i < n; i++) ds[od + i]! += ss[os + i]!;
+      else for (let i = 0; i < n; i++) ds[od + i] = ss[os + i]!;
+      return;
+    }
     walk(shape, [dst.strides, src.strides], [dst.offset, src.offset], ([od, os], n, [sd, ss2]) => {
       if (accumulate) for (let i = 0; i < n; i++) ds[od! + i * sd!]! += ss[os! + i * ss2!]!;
       else if (toBool) for (let i = 0; i < n; i++) ds[od! + i * sd!] = ss[os! + i * ss2!] !== 0 ? 1 : 0;
