@@ -89,18 +89,10 @@ const stubBackend = new Proxy({} as Backend, {
 const stubStorages = new Map<OutputMeta['dtype'], Storage>();
 const noStrides: readonly number[] = [];
 
-/**
- * The last stub made: backward formulas never modify their inputs, so one stub serves every request for the same
- * shape array and dtype (a chain of ops on one shape asks for the same one again and again).
- */
-let lastStub: TensorImpl | null = null;
-
 function stub(meta: OutputMeta): TensorImpl {
-  const last = lastStub;
-  if (last !== null && last.shape === meta.shape && last.dtype === meta.dtype) return last;
   let s = stubStorages.get(meta.dtype);
   if (!s) stubStorages.set(meta.dtype, (s = new Storage(stubBackend, new Uint8Array(0), meta.dtype, 0)));
-  return (lastStub = makeTensor(s, meta.shape, noStrides));
+  return makeTensor(s, meta.shape, noStrides);
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -104,7 +104,6 @@ function scalar(v: number, like: T): T {
   return toTensors('scalar', [like, v])[0][1]!;
 }
 
-/** PyTorch's alpha_check: integral results take only integral alphas. */
 /** The parameters of add and sub; alpha = 1 (nearly every call) shares one frozen object per dtype, as nodes keep it. */
 const unitAlpha = new Map<DType, { readonly alpha: number; readonly dtype: DType }>();
 function alphaParams(alpha: number, dtype: DType): { readonly alpha: number; readonly dtype: DType } {
@@ -114,6 +113,7 @@ function alphaParams(alpha: number, dtype: DType): { readonly alpha: number; rea
   return p;
 }
 
+/** PyTorch's alpha_check: integral results take only integral alphas. */
 function checkAlpha(alpha: number, dtype: DType): void {
   check(
     alpha === 1 || dtype.isFloatingPoint || Number.isInteger(alpha),
