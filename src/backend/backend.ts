@@ -123,8 +123,21 @@ export interface Backend {
   where(cond: Strided, a: Strided, b: Strided, shape: readonly number[], out: DType): Buf;
   /** Reduces `axes` of `shape` away; the output is contiguous over the remaining axes in order. argmax/argmin reduce one axis. */
   reduce(op: ReduceOp, x: Strided, shape: readonly number[], axes: readonly number[], out: DType): Buf;
-  /** Batched matrix product: `a` is read as [batch, m, k], `b` as [batch, k, n] (3 strides each); the output is [batch, m, n]. */
-  matmul(a: Strided, b: Strided, batch: number, m: number, k: number, n: number, out: DType): Buf;
+  /**
+   * Batched matrix product: `a` is read as [batch, m, k], `b` as [batch, k, n] (3 strides each); the output is
+   * [batch, m, n], or with `sumBatch` the [m, n] sum of the batch's products (a batch-reduce GEMM: a convolution's
+   * weight gradient sums one product per image, with no copy to gather them into one).
+   */
+  matmul(
+    a: Strided,
+    b: Strided,
+    batch: number,
+    m: number,
+    k: number,
+    n: number,
+    out: DType,
+    sumBatch?: boolean,
+  ): Buf;
   /** `out[...i, j, k...] = x[...i, index[...i, j, k...], k...]` along `dim`; `index` (int32) has the output's shape. */
   gather(x: Strided, dim: number, index: Strided, shape: readonly number[], out: DType): Buf;
   /** A zero buffer of `outShape` with `out[..., index[i], ...] += src[i]` along `dim`; `index` and `src` have `shape`. */

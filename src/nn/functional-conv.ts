@@ -158,7 +158,8 @@ function convForward(x: T, w: T, b: T | undefined, p: ConvP): T {
 
 /**
  * A first-order backward (no graph to build) of an ungrouped convolution with kernels, handing temporaries back
- * as it goes: dx = col2im(Wᵀ·g), dW = g [O, N·L] · cols [N·L, K] (one GEMM over the batch), db = Σ g.
+ * as it goes: dx = col2im(Wᵀ·g), dW = Σₙ g[n] [O, L] · cols[n]ᵀ [L, K] (one batch-reduce GEMM, reading both
+ * operands where they are), db = Σ g.
  */
 function convBackwardKernels(gr: T, x: T, w: T, needs: readonly boolean[], p: ConvP): (T | null)[] {
   const { g } = p;
@@ -181,17 +182,10 @@ function convBackwardKernels(gr: T, x: T, w: T, needs: readonly boolean[], p: Co
   let gw: T | null = null;
   if (needs[1]) {
     // the forward's columns serve once; a retained graph's next backward recomputes them
-    const cols = p.saved.cols ?? kIm2col(x, g);
+    const cols = p.saved.cols ?? kIm2col(x, g); // [N, K, L]
     p.saved.cols = null;
-    const gT = kContiguous(kView(gm, [o, n, l], [l, o * l, 1], gm.offset), true); // [O, N·L]
-    const colsT = kContiguous(kView(cols, [n, l, k], [k * l, 1, l], cols.offset), true); // [N·L, K]
+    const dw = kMatmul(gm, kView(cols, [n, l, k], [k * l, 1, l], cols.offset), gr.dtype, true); // [O, K]
     kRelease(cols);
-    const dw = kMatmul(
-      kView(gT, [1, o, n * l], [0, n * l, 1], 0),
-      kView(colsT, [1, n * l, k], [0, k, 1], 0),
-      gr.dtype,
-    );
-    kRelease(gT, colsT);
     gw = kView(dw, w.shape, contiguousStrides(w.shape), 0);
   }
   const gb = p.hasBias && needs[2] ? kReduce('sum', gc, [0, 2, 3], gr.dtype) : null;

@@ -113,10 +113,11 @@ export function kReduce(op: ReduceOp, x: TensorImpl, axes: readonly number[], dt
 }
 
 /**
- * Batched matrix product of [B, m, k] and [B, k, n] (batch stride may be 0 for broadcasting).
- * @example kMatmul(a3, b3)
+ * Batched matrix product of [B, m, k] and [B, k, n] (batch stride may be 0 for broadcasting): [B, m, n], or with
+ * `sumBatch` the [m, n] sum over the batch (Backend.matmul).
+ * @example kMatmul(a3, b3, float32)
  */
-export function kMatmul(a: TensorImpl, b: TensorImpl, dtype: DType): TensorImpl {
+export function kMatmul(a: TensorImpl, b: TensorImpl, dtype: DType, sumBatch = false): TensorImpl {
   checkSameDevice(a, b);
   if (lossyCast(a.dtype, dtype)) a = kCast(a, dtype);
   if (lossyCast(b.dtype, dtype)) b = kCast(b, dtype);
@@ -125,11 +126,9 @@ export function kMatmul(a: TensorImpl, b: TensorImpl, dtype: DType): TensorImpl 
   const be = a.storage.backend;
   const sa = { ...a.strided, strides: batch === 1 ? [0, a.strides[1]!, a.strides[2]!] : a.strides };
   const sb = { ...b.strided, strides: b.shape[0] === 1 ? [0, b.strides[1]!, b.strides[2]!] : b.strides };
-  return fromBuf(be, be.matmul(sa, sb, Math.max(batch, b.shape[0]!), m, k, n, dtype), dtype, [
-    Math.max(batch, b.shape[0]!),
-    m,
-    n,
-  ]);
+  const nb = Math.max(batch, b.shape[0]!);
+  const out = be.matmul(sa, sb, nb, m, k, n, dtype, sumBatch);
+  return fromBuf(be, out, dtype, sumBatch ? [m, n] : [nb, m, n]);
 }
 
 /**

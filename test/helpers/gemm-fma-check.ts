@@ -1,7 +1,8 @@
 /**
- * @file Run by test/backend/gemm-fma.test.ts in a fresh node process: the FMA SGEMM (6x8 tile, plain A packing)
- * against the reference matmul on odd sizes, transposed operands and batches with 1, 2 and 3 threads, repeated
- * until V8 has tiered the kernels up. Prints `ok`, or what went wrong.
+ * @file Run by test/backend/gemm-fma.test.ts in a fresh node process: the SGEMM (FMA: 6x8 tile, plain A packing;
+ * with TSGRAD_WASM_FMA=0: 4x8 tile, pre-broadcast A) against the reference matmul on odd sizes, transposed operands,
+ * batches and skinny outputs with 1, 2 and 3 threads, after V8 has tiered the kernels up. Prints `ok`, or what went
+ * wrong.
  */
 import type { Strided } from '../../src/backend/backend.js';
 import { cpuBackend } from '../../src/backend/cpu/cpu.js';
@@ -9,8 +10,9 @@ import { createWasmBackend, type WasmBackend } from '../../src/backend/wasm/wasm
 import { float32 } from '../../src/core/dtype.js';
 
 const be = createWasmBackend() as WasmBackend;
-if (!be.fma) {
-  process.stdout.write('the kernel module was built without relaxed-SIMD FMA\n');
+const wantFma = process.env.TSGRAD_WASM_FMA !== '0';
+if (be.fma !== wantFma) {
+  process.stdout.write(`the kernel module was built ${be.fma ? 'with' : 'without'} relaxed-SIMD FMA\n`);
   process.exit(1);
 }
 be.small = 0;
@@ -43,6 +45,8 @@ const sizes: [number, number, number, number][] = [
   [4, 17, 3, 260],
   [1, 300, 270, 301],
   [1, 9, 785, 19],
+  [3, 128, 64, 10],
+  [2, 8, 100, 9],
 ];
 // run the kernels long enough for V8 to tier them up from Liftoff to TurboFan (after the flag was cleared)
 const warm = [operand(1, 130, 257, false), operand(1, 257, 70, true)] as const;

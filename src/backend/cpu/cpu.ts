@@ -369,25 +369,33 @@ export const cpuBackend: Backend = {
     return out;
   },
 
-  matmul(a, b, batch, m, k, n, dtype) {
-    const out = pool.take(dtype, batch * m * n);
+  matmul(a, b, batch, m, k, n, dtype, sumBatch = false) {
     const as = arr(a);
     const bs = arr(b);
     const [ab, am, ak] = a.strides as [number, number, number];
     const [bb, bk, bn] = b.strides as [number, number, number];
     // the textbook triple loop, accumulating each output in double precision and rounding once
-    let o = 0;
-    for (let p = 0; p < batch; p++) {
-      for (let i = 0; i < m; i++) {
-        const abase = a.offset + p * ab + i * am;
+    const dot = (p: number, i: number, j: number): number => {
+      const abase = a.offset + p * ab + i * am;
+      const bbase = b.offset + p * bb + j * bn;
+      let acc = 0;
+      for (let q = 0; q < k; q++) acc += as[abase + q * ak]! * bs[bbase + q * bk]!;
+      return acc;
+    };
+    if (sumBatch) {
+      const out = pool.take(dtype, m * n);
+      for (let i = 0; i < m; i++)
         for (let j = 0; j < n; j++) {
-          const bbase = b.offset + p * bb + j * bn;
           let acc = 0;
-          for (let q = 0; q < k; q++) acc += as[abase + q * ak]! * bs[bbase + q * bk]!;
-          out[o++] = acc;
+          for (let p = 0; p < batch; p++) acc += dot(p, i, j);
+          out[i * n + j] = acc;
         }
-      }
+      return out;
     }
+    const out = pool.take(dtype, batch * m * n);
+    let o = 0;
+    for (let p = 0; p < batch; p++)
+      for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) out[o++] = dot(p, i, j);
     return out;
   },
 

@@ -1138,7 +1138,8 @@ function gemmDriver(m: ModuleBuilder, fma: boolean, micro: number, pA: number, p
         f.set(nc, min(f.i32(NC), f.sub(f.get(N), f.get(jc))))();
         f.for_(pc, f.i32(0), f.get(K), f.get(kb), () => {
           f.set(kc, min(f.get(kb), f.sub(f.get(K), f.get(pc))))();
-          f.set(acc, f.gtS(f.get(pc), f.i32(0)))();
+          // accumulate after the first K block; a zero C batch stride sums the batch into one C (batch-reduce)
+          f.set(acc, f.or(f.gtS(f.get(pc), f.i32(0)), f.and(f.gtS(f.get(bi), f.i32(0)), f.eqz(f.get(cB)))))();
           f.call(
             pB,
             f.add(f.add(f.get(b), f.mul(f.get(pc), f.get(brs))), f.mul(f.get(jc), f.get(bcs))),

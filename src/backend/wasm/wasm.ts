@@ -163,6 +163,18 @@ function split(all: readonly Window[], parts: number): Window[][] {
   return groups;
 }
 
+type Strides3 = [number, number, number];
+/** A batched matrix operand of the SGEMM: byte address and byte strides [batch, row, column]. */
+interface Matrix {
+  readonly at: number;
+  readonly strides: Strides3;
+}
+/** The same memory read as the transposed matrix. */
+const transposeMatrix = (x: Matrix): Matrix => ({
+  at: x.at,
+  strides: [x.strides[0], x.strides[2], x.strides[1]],
+});
+
 /** Where a kernel writes its output, and how to turn that into the result buffer. */
 interface Plan {
   readonly out: number;
@@ -725,26 +737,78 @@ export class WasmBackend implements Backend {
 
   // --- matmul -------------------------------------------------------------------------------------------------
 
-  matmul(a: Strided, b: Strided, batch: number, m: number, k: number, n: number, dtype: DType): Buf {
+  matmul(
+    a: Strided,
+    b: Strided,
+    batch: number,
+    m: number,
+    k: number,
+    n: number,
+    dtype: DType,
+    sumBatch = false,
+  ): Buf {
     const ok = a.dtype === float32 && b.dtype === float32 && dtype === float32;
     const macs = batch * m * n * k;
-    if (
-      !ok ||
-      batch * m * n === 0 ||
-      (macs < 4096 && this.smallHost(batch * m * n, a.buf, b.buf)) ||
-      !this.ready
-    )
-      return this.adopt(cpuBackend.matmul(this.hostView(a), this.hostView(b), batch, m, k, n, dtype));
+    const total = sumBatch ? m * n : batch * m * n;
+    if (!ok || batch * m * n === 0 || (macs < 4096 && this.smallHost(total, a.buf, b.buf)) || !this.ready)
+      return this.adopt(
+        cpuBackend.matmul(this.hostView(a), this.hostView(b), batch, m, k, n, dtype, sumBatch),
+      );
     const staged: number[][] = [];
-    const total = batch * m * n;
     if (k === 0) return this.alloc(float32, total);
     const plan = this.output(float32, total);
-    const aa = this.addr(a, staged);
-    const ba = this.addr(b, staged);
-    const [ab, am, ak] = a.strides.map((s) => s * 4) as [number, number, number];
-    const [bb, bk, bn] = b.strides.map((s) => s * 4) as [number, number, number];
+    const A: Matrix = { at: this.addr(a, staged), strides: a.strides.map((s) => s * 4) as Strides3 };
+    const B: Matrix = { at: this.addr(b, staged), strides: b.strides.map((s) => s * 4) as Strides3 };
+    if (this.transposedIsCheaper(m, k, n)) {
+      // Note [Skinny products]: Cᵀ = Bᵀ·Aᵀ into a scratch block, then transposed into C
+      const tmp = this.heap.allocRaw(total * 4);
+      this.gemm(transposeMatrix(B), transposeMatrix(A), tmp, batch, n, k, m, sumBatch);
+      this.launch(
+        'cast_f32_f32',
+        [total / (m * n), m, n],
+        [
+          { addr: plan.out, strides: [m * n, n, 1], size: 4 },
+          { addr: tmp, strides: [n * m, 1, m], size: 4 },
+        ],
+        (w) => [w.addrs[0]!, w.addrs[1]!, w.rows, w.n, w.row[0]!, w.step[0]!, w.row[1]!, w.step[1]!, 0],
+      );
+      this.heap.freeRaw(tmp, total * 4);
+    } else this.gemm(A, B, plan.out, batch, m, k, n, sumBatch);
+    this.unstage(staged);
+    return plan.finish();
+  }
+
+  /**
+   * Note [Skinny products]: the register tile is MR x 8, so a product with few columns (a linear layer's 10 classes,
+   * a 3x3 convolution's 9 weights per channel) computes mostly padding, and its edge tiles go through a scalar
+   * copy. Computing Cᵀ = Bᵀ·Aᵀ instead (the same packed kernels, operands swapped by strides) pads the other way; it
+   * is worth a transposing copy of C when it saves a seventh of the padded work and C is small.
+   */
+  private transposedIsCheaper(m: number, k: number, n: number): boolean {
+    const { mr } = gemmTile(this.fma);
+    const padded = (rows: number, cols: number): number =>
+      Math.ceil(rows / mr) * mr * Math.ceil(cols / 8) * 8;
+    return k >= 16 && m * n <= 1 << 16 && padded(n, m) * 1.15 < padded(m, n);
+  }
+
+  /**
+   * C[batch, m, n] (contiguous at `c`) = A[batch, m, k] · B[batch, k, n] with the packed SGEMM, split across threads;
+   * with `sumBatch` C is [m, n] and the products are summed (a zero C batch stride tells the kernel to accumulate).
+   */
+  private gemm(
+    A: Matrix,
+    B: Matrix,
+    c: number,
+    batch: number,
+    m: number,
+    k: number,
+    n: number,
+    sumBatch: boolean,
+  ): void {
+    const [ab, am, ak] = A.strides;
+    const [bb, bk, bn] = B.strides;
     const fn = this.index.get('gemm')!;
-    const parts = this.parts(macs, this.parallelFrom.macs); // list t packs into scratch t
+    const parts = this.parts(batch * m * n * k, this.parallelFrom.macs); // list t packs into scratch t
     const job = (
       t: number,
       aAt: number,
@@ -757,16 +821,35 @@ export class WasmBackend implements Backend {
       const s = this.scratch[t]!;
       return {
         fn,
-        args: [aAt, am, ak, bAt, bk, bn, cAt, mm, nn, k, n * 4, bt, ab, bb, m * n * 4, s.a, s.b, s.tile],
+        args: [
+          aAt,
+          am,
+          ak,
+          bAt,
+          bk,
+          bn,
+          cAt,
+          mm,
+          nn,
+          k,
+          n * 4,
+          bt,
+          ab,
+          bb,
+          sumBatch ? 0 : m * n * 4,
+          s.a,
+          s.b,
+          s.tile,
+        ],
       };
     };
     const jobs: Job[][] = [];
-    if (parts <= 1) jobs.push([job(0, aa, ba, plan.out, m, n, batch)]);
-    else if (batch >= parts) {
+    if (parts <= 1) jobs.push([job(0, A.at, B.at, c, m, n, batch)]);
+    else if (batch >= parts && !sumBatch) {
       for (let t = 0; t < parts; t++) {
         const b0 = Math.floor((batch * t) / parts);
         const b1 = Math.floor((batch * (t + 1)) / parts);
-        jobs.push([job(t, aa + b0 * ab, ba + b0 * bb, plan.out + b0 * m * n * 4, m, n, b1 - b0)]);
+        jobs.push([job(t, A.at + b0 * ab, B.at + b0 * bb, c + b0 * m * n * 4, m, n, b1 - b0)]);
       }
     } else if (n > m) {
       // Each thread packs the whole of the operand it does not split, so split the longer side. Columns in
@@ -775,19 +858,17 @@ export class WasmBackend implements Backend {
       for (let t = 0; t < parts; t++) {
         const c0 = Math.floor((n * t) / parts / 8) * 8;
         const c1 = t === parts - 1 ? n : Math.floor((n * (t + 1)) / parts / 8) * 8;
-        if (c1 > c0) jobs.push([job(t, aa, ba + c0 * bn, plan.out + c0 * 4, m, c1 - c0, batch)]);
+        if (c1 > c0) jobs.push([job(t, A.at, B.at + c0 * bn, c + c0 * 4, m, c1 - c0, batch)]);
       }
     } else {
       const { mr } = gemmTile(this.fma);
       for (let t = 0; t < parts; t++) {
         const r0 = Math.floor((m * t) / parts / mr) * mr;
         const r1 = t === parts - 1 ? m : Math.floor((m * (t + 1)) / parts / mr) * mr;
-        if (r1 > r0) jobs.push([job(t, aa + r0 * am, ba, plan.out + r0 * n * 4, r1 - r0, n, batch)]);
+        if (r1 > r0) jobs.push([job(t, A.at + r0 * am, B.at, c + r0 * n * 4, r1 - r0, n, batch)]);
       }
     }
     this.run(jobs);
-    this.unstage(staged);
-    return plan.finish();
   }
 
   // --- sliding windows (kernels in codegen-window.ts): jobs split the N·C planes ------------------------------
