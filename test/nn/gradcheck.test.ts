@@ -105,6 +105,20 @@ describe('layers pass gradcheck in float64', () => {
   });
 });
 
+describe('conv2d passes gradcheck in float64 (first order: the kernel path and its batch-reduce GEMM)', () => {
+  test.each([
+    ['stride 1, padding 1', { padding: 1 }],
+    ['stride 2x1, dilation 2', { stride: [2, 1], dilation: 2 }],
+  ] as const)('%s', (_name, opts) => {
+    const x = torch.randn([3, 2, 7, 6], { dtype: f64, requiresGrad: true });
+    const w = torch.randn([4, 2, 3, 3], { dtype: f64, requiresGrad: true });
+    const b = torch.randn([4], { dtype: f64, requiresGrad: true });
+    const f = (xi: Tensor, wi: Tensor, bi: Tensor): Tensor =>
+      F.conv2d(xi, wi, bi, opts as Parameters<typeof F.conv2d>[3]);
+    expect(torch.autograd.gradcheck(f, [x, w, b])).toBe(true);
+  });
+});
+
 describe('conv2d backward paths agree', () => {
   test('first order (kernels, saved columns) = createGraph (differentiable ops), and a retained graph runs twice', () => {
     const conv = new nn.Conv2d(3, 5, 3, { padding: 1, stride: [1, 2] });
