@@ -127,7 +127,8 @@ lines.push(
   `Date: ${new Date().toISOString().slice(0, 10)}. Machine: ${cpus()[0]?.model ?? '?'} (${cpus().length} logical cores), ` +
     `${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.versions.node}. One run, all configurations side by side, ` +
     'each in a fresh process; every figure is a median of repeated runs (see bench/harness.ts). ' +
-    'Reproduce with `npm run bench`.',
+    'Reproduce with `npm run bench`. Whole runs on a shared VM differ by up to about 10% (clock, neighbours): ' +
+    'compare configurations within one run.',
   '',
 );
 lines.push(`| workload | unit | ${names.join(' | ')} |`);
