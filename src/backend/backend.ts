@@ -173,4 +173,10 @@ export interface Backend {
   maxPool2d(x: Strided, shape: readonly number[], g: Window2d): [Buf, Buf];
   /** maxPool2d's backward: zero [N, C, h, w] planes with `grad[n, c, i]` added at `indices[n, c, i]`; `shape` is the grad's [N, C, oh, ow]. */
   maxPool2dBackward(grad: Strided, indices: Strided, shape: readonly number[], g: Window2d, out: DType): Buf;
+  /**
+   * softmax along `dim` of `shape` (with `log`, log-softmax), contiguous in a float `out` dtype, as one pass per row
+   * instead of five ops and their temporaries. Rounded as that composition is: z = x − max, e = exp z, s = Σ e (in
+   * float64), then e / s, or z − log s. A NaN in a row makes the row NaN; a 0-dim tensor is a row of one.
+   */
+  softmax(x: Strided, shape: readonly number[], dim: number, log: boolean, out: DType): Buf;
 }

@@ -7,7 +7,7 @@ import type { TensorImpl } from '../graph/tensor-impl.js';
 import { check } from '../util/assert.js';
 import { applyOp, type OpSpec } from './define.js';
 import { exp, mul, sub } from './elementwise.js';
-import { kBinary, kReduce, kUnary, kView } from './kernels.js';
+import { kBinary, kContiguous, kReduce, kSoftmax, kUnary, kView } from './kernels.js';
 import { sum } from './reduce.js';
 
 type T = TensorImpl;
@@ -40,9 +40,13 @@ function sumKeep(x: T, dim: number): T {
   );
 }
 
+/** Over the last dim (class scores, attention rows) the rows are one contiguous run each: one fused kernel. */
+const fused = (x: T, dim: number): boolean => x.shape.length === 0 || dim === x.shape.length - 1;
+
 const SoftmaxSpec: OpSpec<number> = {
   name: 'SoftmaxBackward0',
   forward: ([x], dim) => {
+    if (fused(x!, dim)) return kSoftmax(kContiguous(x!), dim, false);
     const e = kUnary('exp', shifted(x!, dim));
     return kBinary('div', e, sumKeep(e, dim), x!.dtype);
   },
@@ -54,6 +58,7 @@ const SoftmaxSpec: OpSpec<number> = {
 const LogSoftmaxSpec: OpSpec<number> = {
   name: 'LogSoftmaxBackward0',
   forward: ([x], dim) => {
+    if (fused(x!, dim)) return kSoftmax(kContiguous(x!), dim, true);
     const z = shifted(x!, dim);
     return kBinary('sub', z, kUnary('log', sumKeep(kUnary('exp', z), dim)), x!.dtype);
   },

@@ -103,6 +103,15 @@ export function kWhere(cond: TensorImpl, a: TensorImpl, b: TensorImpl, dtype: DT
 }
 
 /**
+ * softmax (with `log`, log-softmax) along `dim`, in `x`'s float dtype, one fused pass per row (Backend.softmax).
+ * @example kSoftmax(logits, 1, true)
+ */
+export function kSoftmax(x: TensorImpl, dim: number, log: boolean): TensorImpl {
+  const be = x.storage.backend;
+  return fromBuf(be, be.softmax(x.strided, x.shape, dim, log, x.dtype), x.dtype, x.shape);
+}
+
+/**
  * Reduces `axes` away (the output has the remaining dims in order).
  * @example kReduce('sum', x, [1], float32)
  */

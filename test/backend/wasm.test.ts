@@ -210,6 +210,34 @@ describe.each(THREADS)('wasm backend with %i thread(s)', (threads) => {
     }
   });
 
+  test('softmax and log-softmax rows (fused kernel) against the reference, NaN and infinite rows included', () => {
+    for (const n of [1, 3, 4, 5, 17, 300])
+      for (const rows of [1, 7, 600])
+        for (const log of [false, true]) {
+          const host = data(float32, rows * n, -30, 30) as Float32Array;
+          if (rows >= 7) {
+            host[n] = Number.NaN; // row 1: NaN
+            for (let j = 0; j < n; j++) host[2 * n + j] = Number.NEGATIVE_INFINITY; // row 2: all -inf
+            host[3 * n] = Number.POSITIVE_INFINITY; // row 3: an inf
+            host[4 * n] = Number.NEGATIVE_INFINITY; // row 4: one -inf among finite values
+            host[5 * n] = 3e38; // row 5: huge values
+          }
+          const x: Strided = { buf: be.fromArray(float32, host), dtype: float32, offset: 0, strides: [n, 1] };
+          const got = read(be.softmax(x, [rows, n], 1, log, float32), float32);
+          const want = cpuBackend.softmax({ ...x, buf: host }, [rows, n], 1, log, float32) as Float32Array;
+          for (let i = 0; i < want.length; i++) {
+            const [g, w] = [got[i]!, want[i]!];
+            // log s (s in [1, n]) can be off by an ulp of s, when the exp polynomial rounds one term the other way:
+            // about 1.2e-7 on every log-probability of the row
+            const atol = log ? 3e-7 : 1e-7;
+            const ok = Number.isNaN(w)
+              ? Number.isNaN(g)
+              : g === w || Math.abs(g - w) <= 4e-6 * Math.abs(w) + atol;
+            expect(ok, `${log ? 'log' : ''}softmax rows=${rows} n=${n} [${i}]: ${g} != ${w}`).toBe(true);
+          }
+        }
+  });
+
   test('binary kernels with broadcasting', () => {
     const pairs: [number[], number[]][] = [
       [[64, 33], [33]],

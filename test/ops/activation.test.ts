@@ -39,3 +39,22 @@ describe('fused activation gradients', () => {
     });
   });
 });
+
+describe('softmax over the last dim (one fused kernel) = softmax over another dim (composed ops)', () => {
+  test.each([
+    ['softmax', torch.softmax],
+    ['logSoftmax', torch.logSoftmax],
+  ] as const)('%s, bit for bit on the reference kernels, NaN and -inf rows included', (_name, f) => {
+    torch.manualSeed(3);
+    const x = torch.randn(6, 40).mul(10);
+    const rows = x.tolist() as number[][];
+    rows[1]![5] = Number.NaN;
+    rows[2] = rows[2]!.map(() => Number.NEGATIVE_INFINITY);
+    rows[3]![0] = Number.NEGATIVE_INFINITY;
+    const y = torch.tensor(rows);
+    const fused = f(y, 1).tolist();
+    const composed = f(y.t().contiguous(), 0).t().tolist();
+    expect(fused).toEqual(composed);
+    expect((fused as number[][])[1]!.every(Number.isNaN)).toBe(true);
+  });
+});

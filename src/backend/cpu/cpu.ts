@@ -543,6 +543,7 @@ export const cpuBackend: Backend = {
   im2col: im2colRef,
   col2im: col2imRef,
   maxPool2d: maxPool2dRef,
+  softmax: softmaxRef,
   maxPool2dBackward: maxPool2dBackwardRef,
 };
 
@@ -550,6 +551,46 @@ interface Acc {
   v: number;
   i: number;
   n: number;
+}
+
+/** Backend.softmax on host arrays: each row found by walking the other dims, then three passes along it. */
+function softmaxRef(x: Strided, shape: readonly number[], dim: number, log: boolean, dtype: DType): Buf {
+  const total = numel(shape);
+  const out = pool.take(dtype, total);
+  if (total === 0) return out;
+  const xs = arr(x);
+  const round = dtype.name === 'float32' ? Math.fround : (v: number): number => v;
+  const flat = shape.length === 0;
+  const n = flat ? 1 : shape[dim]!;
+  const sx = flat ? 0 : x.strides[dim]!;
+  const so = flat ? 0 : contiguousStrides(shape)[dim]!;
+  const row = (xb: number, ob: number): void => {
+    let m = xs[xb]!; // the max, NaN winning (as the max reduction)
+    for (let j = 1; j < n && m === m; j++) {
+      const v = xs[xb + j * sx]!;
+      if (v !== v || v > m) m = v;
+    }
+    let s = 0;
+    for (let j = 0; j < n; j++) {
+      const e = round(Math.exp(round(xs[xb + j * sx]! - m)));
+      s += e;
+      if (!log) out[ob + j * so] = e;
+    }
+    s = round(s);
+    if (!log) for (let j = 0; j < n; j++) out[ob + j * so] = round(out[ob + j * so]! / s);
+    else {
+      const lse = round(Math.log(s));
+      for (let j = 0; j < n; j++) out[ob + j * so] = round(round(xs[xb + j * sx]! - m) - lse);
+    }
+  };
+  if (flat) row(x.offset, 0);
+  else {
+    const outer = shape.map((s, d) => (d === dim ? 1 : s));
+    walk(outer, [x.strides, contiguousStrides(shape)], [x.offset, 0], ([ox, oo], cnt, [sxi, soi]) => {
+      for (let i = 0; i < cnt; i++) row(ox! + i * sxi!, oo! + i * soi!);
+    });
+  }
+  return out;
 }
 
 function reducer(op: ReduceOp): {

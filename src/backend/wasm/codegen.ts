@@ -823,6 +823,94 @@ function reduceColsKernel(m: ModuleBuilder, op: 'sum' | 'max' | 'min'): void {
   });
 }
 
+/**
+ * softmax (log = 0) or log-softmax (log = 1) of contiguous rows: (out, x, rows, n), n ≥ 1. Three passes per row: the
+ * max (NaN-propagating, as the max reduction), e = exp(x − max) summed in float64 (and stored for softmax), then
+ * e / s or (x − max) − log s, rounded as Backend.softmax describes.
+ */
+function softmaxKernel(m: ModuleBuilder): void {
+  m.func('softmax_f32', ['i32', 'i32', 'i32', 'i32', 'i32'], [], (f) => {
+    const [out, x, rows, n, log] = Array.from({ length: 5 }, (_, i) => f.param(i)) as [
+      Local,
+      Local,
+      Local,
+      Local,
+      Local,
+    ];
+    const r = f.local('i32');
+    const j = f.local('i32');
+    const n4 = f.local('i32');
+    const px = f.local('i32');
+    const po = f.local('i32');
+    const vm = f.local('v128');
+    const mx = f.local('f32');
+    const acc0 = f.local('v128');
+    const acc1 = f.local('v128');
+    const e = f.local('v128');
+    const sum = f.local('f64');
+    const tail = f.local('f64');
+    const vs = f.local('v128');
+    const at = (base: Local): Expr => f.add(f.get(base), f.shl(f.get(j), f.i32(2)));
+    /** Both the vector loop (4 lanes from `j`) and the scalar tail (lane 0 of a splat) run `body(v)`. */
+    const rowLoop = (body: (v: Expr, vec: boolean) => void): void => {
+      f.for_(j, f.i32(0), f.get(n4), 4, () => body(f.load('v128', at(px)), true))();
+      f.for_(j, f.get(n4), f.get(n), 1, () => body(f.loadSplat(at(px)), false))();
+    };
+    const put = (v: Expr, vec: boolean): Expr =>
+      vec ? f.store('v128', at(po), v) : f.store('f32', at(po), f.lane(v, 0));
+    f.set(n4, f.and(f.get(n), f.i32(-4)))();
+    f.for_(r, f.i32(0), f.get(rows), 1, () => {
+      f.emit(
+        f.set(px, f.add(f.get(x), f.shl(f.mul(f.get(r), f.get(n)), f.i32(2)))),
+        f.set(po, f.add(f.get(out), f.shl(f.mul(f.get(r), f.get(n)), f.i32(2)))),
+        f.set(vm, f.loadSplat(f.get(px))),
+      );
+      rowLoop((v) => f.set(vm, f.vmax(f.get(vm), v))());
+      f.set(
+        mx,
+        f.fmax(
+          f.fmax(f.lane(f.get(vm), 0), f.lane(f.get(vm), 1)),
+          f.fmax(f.lane(f.get(vm), 2), f.lane(f.get(vm), 3)),
+        ),
+      )();
+      f.emit(
+        f.set(vm, f.splat(f.get(mx))),
+        f.set(acc0, f.vzero()),
+        f.set(acc1, f.vzero()),
+        f.set(tail, f.f64(0)),
+      );
+      rowLoop((v, vec) => {
+        f.set(e, VUNARY.exp(f, f.vsub(v, f.get(vm))))();
+        f.if_(f.eqz(f.get(log)), () => put(f.get(e), vec)())();
+        if (vec)
+          f.emit(
+            f.set(acc0, f.dvadd(f.get(acc0), f.vPromoteLow(f.get(e)))),
+            f.set(acc1, f.dvadd(f.get(acc1), f.vPromoteLow(f.vHigh(f.get(e))))),
+          );
+        else f.set(tail, f.dadd(f.get(tail), f.promote(f.lane(f.get(e), 0))))();
+      });
+      f.set(acc0, f.dvadd(f.get(acc0), f.get(acc1)))();
+      f.set(sum, f.dadd(f.dadd(f.dlane(f.get(acc0), 0), f.dlane(f.get(acc0), 1)), f.get(tail)))();
+      f.set(vs, f.splat(f.demote(f.get(sum))))();
+      f.if_(
+        f.eqz(f.get(log)),
+        () => {
+          f.for_(j, f.i32(0), f.get(n4), 4, () =>
+            f.emit(f.store('v128', at(po), f.vdiv(f.load('v128', at(po)), f.get(vs)))),
+          )();
+          f.for_(j, f.get(n4), f.get(n), 1, () =>
+            f.emit(f.store('f32', at(po), f.fdiv(f.load('f32', at(po)), f.lane(f.get(vs), 0)))),
+          )();
+        },
+        () => {
+          f.set(vs, VUNARY.log(f, f.get(vs)))();
+          rowLoop((v, vec) => put(f.vsub(f.vsub(v, f.get(vm)), f.get(vs)), vec)());
+        },
+      )();
+    })();
+  });
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // SGEMM
 
@@ -1260,6 +1348,7 @@ export function buildKernels(opts: { shared: boolean; maximumPages: number; fma:
   gemmDriver(m, opts.fma, micro, packA(m, opts.fma), packB(m));
   peakKernel(m, opts.fma);
   windowKernels(m);
+  softmaxKernel(m);
   return m.toBytes();
 }
 

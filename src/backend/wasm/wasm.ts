@@ -735,6 +735,31 @@ export class WasmBackend implements Backend {
     return out;
   }
 
+  /** Rows along the last dim of a dense float32 tensor run the fused kernel, split by rows; the rest the reference. */
+  softmax(x: Strided, shape: readonly number[], dim: number, log: boolean, dtype: DType): Buf {
+    const total = numel(shape);
+    const dense = contiguousStrides(shape);
+    const rowsDense = dim === shape.length - 1 && shape.every((s, d) => s === 1 || x.strides[d] === dense[d]);
+    if (total === 0 || !rowsDense || x.dtype !== float32 || dtype !== float32 || this.smallHost(total, x.buf))
+      return this.adopt(cpuBackend.softmax(this.hostView(x), shape, dim, log, dtype));
+    const n = shape[dim]!;
+    const rows = total / n;
+    const staged: number[][] = [];
+    const plan = this.output(dtype, total);
+    const xa = this.addr(x, staged);
+    const fn = this.index.get('softmax_f32')!;
+    const parts = Math.min(rows, this.parts(total));
+    const jobs: Job[][] = [];
+    for (let t = 0; t < parts; t++) {
+      const r0 = Math.floor((rows * t) / parts);
+      const r1 = Math.floor((rows * (t + 1)) / parts);
+      jobs.push([{ fn, args: [plan.out + r0 * n * 4, xa + r0 * n * 4, r1 - r0, n, log ? 1 : 0] }]);
+    }
+    this.run(jobs);
+    this.unstage(staged);
+    return plan.finish();
+  }
+
   // --- matmul -------------------------------------------------------------------------------------------------
 
   matmul(
