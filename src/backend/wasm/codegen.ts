@@ -1001,6 +1001,123 @@ function microKernel(m: ModuleBuilder, fma: boolean): number {
 }
 
 /**
+ * C (+)= Σ_batch A·Bᵀ-rows, unpacked, for operands whose rows both run along K: C[i][j] = Σ_b Σ_l A[b][i][l]·B[b][j][l]
+ * with (c, a, b, m, n, k, lda, ldb, ldc, batch, aBatch, bBatch, accumulate), strides in bytes, the batch summed.
+ * Note [Dot products]: for a product with few outputs and a long K (a convolution's weight gradient: 8 x 9 outputs
+ * from 25,088 terms each) packing the operands costs more than the multiply-adds they feed, and the register tile
+ * would be mostly padding. Here each 3 x 3 block of outputs keeps nine vectors of four partial sums in registers while
+ * it streams three rows of each operand; rows past m or n repeat the last row and are not stored; K's last k % 4
+ * terms go through scalar sums.
+ */
+function dotKernel(m: ModuleBuilder, fma: boolean): void {
+  m.func('gemm_dot', new Array(13).fill('i32'), [], (f) => {
+    const [c, a, b, M, N, K, lda, ldb, ldc, batch, aB, bB, accumulate] = Array.from({ length: 13 }, (_, i) =>
+      f.param(i),
+    ) as Local[] as [
+      Local,
+      Local,
+      Local,
+      Local,
+      Local,
+      Local,
+      Local,
+      Local,
+      Local,
+      Local,
+      Local,
+      Local,
+      Local,
+    ];
+    const [i, j, l, bi, k4] = Array.from({ length: 5 }, () => f.local('i32')) as [
+      Local,
+      Local,
+      Local,
+      Local,
+      Local,
+    ];
+    const pa = Array.from({ length: 3 }, () => f.local('i32'));
+    const pb = Array.from({ length: 3 }, () => f.local('i32'));
+    const acc = Array.from({ length: 9 }, () => f.local('v128'));
+    const tail = Array.from({ length: 9 }, () => f.local('f32'));
+    const va = Array.from({ length: 3 }, () => f.local('v128'));
+    const vb = f.local('v128');
+    const sa = Array.from({ length: 3 }, () => f.local('f32'));
+    const sb = f.local('f32');
+    const out = f.local('i32');
+    const v = f.local('f32');
+    const madd = (x: Expr, y: Expr, z: Expr): Expr => (fma ? f.vmadd(x, y, z) : f.vadd(z, f.vmul(x, y)));
+    /** Row `first + r` of a side with `count` rows, clamped to its last row. */
+    const row = (first: Local, r: number, count: Local): Expr =>
+      f.minS(f.add(f.get(first), f.i32(r)), f.sub(f.get(count), f.i32(1)));
+    const at = (p: Local): Expr => f.add(f.get(p), f.shl(f.get(l), f.i32(2)));
+    f.set(k4, f.and(f.get(K), f.i32(-4)))();
+    f.for_(i, f.i32(0), f.get(M), 3, () =>
+      f.for_(j, f.i32(0), f.get(N), 3, () => {
+        for (let q = 0; q < 9; q++) f.emit(f.set(acc[q]!, f.vzero()), f.set(tail[q]!, f.f32(0)));
+        f.for_(bi, f.i32(0), f.get(batch), 1, () => {
+          for (let r = 0; r < 3; r++)
+            f.emit(
+              f.set(
+                pa[r]!,
+                f.add(f.add(f.get(a), f.mul(f.get(bi), f.get(aB))), f.mul(row(i, r, M), f.get(lda))),
+              ),
+              f.set(
+                pb[r]!,
+                f.add(f.add(f.get(b), f.mul(f.get(bi), f.get(bB))), f.mul(row(j, r, N), f.get(ldb))),
+              ),
+            );
+          f.for_(l, f.i32(0), f.get(k4), 4, () => {
+            for (let r = 0; r < 3; r++) f.set(va[r]!, f.load('v128', at(pa[r]!)))();
+            for (let s = 0; s < 3; s++) {
+              f.set(vb, f.load('v128', at(pb[s]!)))();
+              for (let r = 0; r < 3; r++)
+                f.set(acc[3 * r + s]!, madd(f.get(va[r]!), f.get(vb), f.get(acc[3 * r + s]!)))();
+            }
+          })();
+          f.for_(l, f.get(k4), f.get(K), 1, () => {
+            for (let r = 0; r < 3; r++) f.set(sa[r]!, f.load('f32', at(pa[r]!)))();
+            for (let s = 0; s < 3; s++) {
+              f.set(sb, f.load('f32', at(pb[s]!)))();
+              for (let r = 0; r < 3; r++)
+                f.set(tail[3 * r + s]!, f.fadd(f.get(tail[3 * r + s]!), f.fmul(f.get(sa[r]!), f.get(sb))))();
+            }
+          })();
+        })();
+        for (let r = 0; r < 3; r++)
+          for (let s = 0; s < 3; s++)
+            f.if_(
+              f.and(f.ltS(f.add(f.get(i), f.i32(r)), f.get(M)), f.ltS(f.add(f.get(j), f.i32(s)), f.get(N))),
+              () => {
+                const q = acc[3 * r + s]!;
+                f.emit(
+                  f.set(
+                    v,
+                    f.fadd(
+                      f.fadd(
+                        f.fadd(f.lane(f.get(q), 0), f.lane(f.get(q), 1)),
+                        f.fadd(f.lane(f.get(q), 2), f.lane(f.get(q), 3)),
+                      ),
+                      f.get(tail[3 * r + s]!),
+                    ),
+                  ),
+                  f.set(
+                    out,
+                    f.add(
+                      f.add(f.get(c), f.mul(f.add(f.get(i), f.i32(r)), f.get(ldc))),
+                      f.shl(f.add(f.get(j), f.i32(s)), f.i32(2)),
+                    ),
+                  ),
+                );
+                f.if_(f.get(accumulate), () => f.set(v, f.fadd(f.load('f32', f.get(out)), f.get(v)))())();
+                f.store('f32', f.get(out), f.get(v))();
+              },
+            )();
+      })(),
+    )();
+  });
+}
+
+/**
  * Packs an mc x kc block of A (any strides) into MR-row panels, zero-padded: (a, rowStep, colStep, mc, kc, dst).
  * Each value is stored broadcast to a v128 without FMA, as one f32 with it (see `gemmTile`).
  */
@@ -1344,6 +1461,7 @@ export function buildKernels(opts: { shared: boolean; maximumPages: number; fma:
     reduceRowsKernel(m, op);
     reduceColsKernel(m, op);
   }
+  dotKernel(m, opts.fma);
   const micro = microKernel(m, opts.fma);
   gemmDriver(m, opts.fma, micro, packA(m, opts.fma), packB(m));
   peakKernel(m, opts.fma);

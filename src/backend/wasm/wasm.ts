@@ -784,7 +784,10 @@ export class WasmBackend implements Backend {
     const plan = this.output(float32, total);
     const A: Matrix = { at: this.addr(a, staged), strides: a.strides.map((s) => s * 4) as Strides3 };
     const B: Matrix = { at: this.addr(b, staged), strides: b.strides.map((s) => s * 4) as Strides3 };
-    if (this.transposedIsCheaper(m, k, n)) {
+    if (A.strides[2] === 4 && B.strides[1] === 4 && (sumBatch || batch === 1) && m * n <= 2048 && k >= 256) {
+      // Note [Dot products] (codegen.ts): rows of A and columns of B both run along K, few outputs, a long K
+      this.dots(A, B, plan.out, batch, m, k, n);
+    } else if (this.transposedIsCheaper(m, k, n)) {
       // Note [Skinny products]: Cᵀ = Bᵀ·Aᵀ into a scratch block, then transposed into C
       const tmp = this.heap.allocRaw(total * 4);
       this.gemm(transposeMatrix(B), transposeMatrix(A), tmp, batch, n, k, m, sumBatch);
@@ -801,6 +804,39 @@ export class WasmBackend implements Backend {
     } else this.gemm(A, B, plan.out, batch, m, k, n, sumBatch);
     this.unstage(staged);
     return plan.finish();
+  }
+
+  /** C[m, n] = Σ_batch A·B by the unpacked dot-product kernel (Note [Dot products]), its rows split across threads. */
+  private dots(A: Matrix, B: Matrix, c: number, batch: number, m: number, k: number, n: number): void {
+    const fn = this.index.get('gemm_dot')!;
+    const parts = Math.min(Math.ceil(m / 3), this.parts(batch * m * n * k, this.parallelFrom.macs));
+    const jobs: Job[][] = [];
+    for (let t = 0; t < parts; t++) {
+      const r0 = Math.floor((m * t) / parts / 3) * 3;
+      const r1 = t === parts - 1 ? m : Math.floor((m * (t + 1)) / parts / 3) * 3;
+      if (r1 > r0)
+        jobs.push([
+          {
+            fn,
+            args: [
+              c + r0 * n * 4,
+              A.at + r0 * A.strides[1],
+              B.at,
+              r1 - r0,
+              n,
+              k,
+              A.strides[1],
+              B.strides[2],
+              n * 4,
+              batch,
+              A.strides[0],
+              B.strides[0],
+              0,
+            ],
+          },
+        ]);
+    }
+    this.run(jobs);
   }
 
   /**
