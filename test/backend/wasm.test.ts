@@ -620,6 +620,23 @@ describe('kernel module', () => {
     expectClose(got, want, 0, 0, 'small-integer products are exact with or without FMA');
   });
 
+  test('workers start only once splittable work adds up (Note [Starting workers late])', () => {
+    const fresh = createWasmBackend() as WasmBackend;
+    fresh.setThreads(2);
+    const host = Float32Array.from({ length: 256 * 256 }, (_, i) => (i % 7) - 3);
+    const x: Strided = {
+      buf: fresh.fromArray(float32, host),
+      dtype: float32,
+      offset: 0,
+      strides: [0, 256, 1],
+    };
+    const product = (): Buf => fresh.matmul(x, x, 1, 256, 256, 256, float32);
+    product(); // a short script's one big op: 32 units
+    expect(fresh.startedWorkers).toBe(0);
+    for (let i = 0; i < 3; i++) product();
+    expect(fresh.startedWorkers).toBe(1);
+  });
+
   test('TSGRAD_WASM_FMA=0 keeps the multiply-add kernels', () => {
     process.env.TSGRAD_WASM_FMA = '0';
     try {

@@ -175,6 +175,15 @@ const transposeMatrix = (x: Matrix): Matrix => ({
   strides: [x.strides[0], x.strides[2], x.strides[1]],
 });
 
+/**
+ * Note [Starting workers late]: starting a worker blocks the calling thread about 5 ms (Node's Worker constructor),
+ * and the new thread's start-up then competes for the cores: more than a short script's whole parallel work (the
+ * first 256x256 matmul takes 5 ms on one thread, 10-13 with the worker being started). So the workers start once
+ * splittable work has added up to `units` times its threshold (32 units is one 256x256x256 product), a few
+ * milliseconds into any training loop; `threadsReady()` starts them at once.
+ */
+export const WorkerStart = { units: 64 };
+
 /** Where a kernel writes its output, and how to turn that into the result buffer. */
 interface Plan {
   readonly out: number;
@@ -292,6 +301,10 @@ export class WasmBackend implements Backend {
   /** Workers running now (for tests). */
   get readyWorkers(): number {
     return this.pool?.ready ?? 0;
+  }
+  /** Workers started, ready or not (for tests). */
+  get startedWorkers(): number {
+    return this.pool?.size ?? 0;
   }
   /** Starts the workers now and resolves when all are running. */
   async threadsReady(): Promise<void> {
@@ -431,8 +444,15 @@ export class WasmBackend implements Backend {
    */
   private parts(work: number, threshold = this.parallelFrom.elems): number {
     if (work < threshold) return 1;
+    if (!this.pool) {
+      // Note [Starting workers late]: worth starting only once there is work enough to repay them
+      this.parallelUnits += work / threshold;
+      if (this.parallelUnits < WorkerStart.units) return 1;
+    }
     return Math.max(1, Math.min(this.liveThreads(), Math.floor(work / (threshold / 2))));
   }
+  /** Work seen that could have been split, in multiples of its threshold, while no worker was started. */
+  private parallelUnits = 0;
 
   /** Launches a 2-D kernel over `shape`: `argsOf(window)` builds its arguments. */
   private launch(
