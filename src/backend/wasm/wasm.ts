@@ -278,7 +278,7 @@ export class WasmBackend implements Backend {
 
   /** True once the user chose a thread count (torch.setNumThreads), which the default then never overrides. */
   private threadsChosen = false;
-  /** Sets the thread count (caller included); workers start when a large op first needs them. */
+  /** Sets the thread count (caller included); workers start once large ops add up (Note [Starting workers late]). */
   setThreads(n: number, byUser = true): void {
     if (byUser) this.threadsChosen = true;
     else if (this.threadsChosen) n = this.threads; // a default never overrides the user's choice
