@@ -5,7 +5,7 @@
  * results are bit-identical. Compiled code needs no JIT warm-up, which was most of a first large fill (cold start).
  */
 import { BOX_MULLER_F32, MT19937 } from '../../core/random.js';
-import type { Expr, Func, Local, ModuleBuilder } from './emitter.js';
+import type { Expr, Func, ModuleBuilder } from './emitter.js';
 
 // f64 opcodes the emitter has no name for (values are float32 numbers held in f64, as the JS reference holds them)
 const SQRT = 0x9f;
@@ -28,7 +28,7 @@ const mul = (f: Func, a: Expr, b: Expr): Expr => f.dmul(a, b);
 /** fmaf(a, b, c) -> f64: the single-rounded float32 a·b + c, as core/random.ts's fmaf. */
 function fmafKernel(m: ModuleBuilder): number {
   return m.func('rng_fmaf', ['f64', 'f64', 'f64'], ['f64'], (f) => {
-    const [a, b, c] = [0, 1, 2].map((i) => f.param(i)) as [Local, Local, Local];
+    const [a, b, c] = f.paramLocals(3);
     const p = f.local('f64');
     const s = f.local('f64');
     const r = f.local('f64');
@@ -96,13 +96,7 @@ function logKernel(m: ModuleBuilder, fmaf: number): number {
  */
 function normalKernel(m: ModuleBuilder, fmaf: number, log: number): void {
   m.func('normal16_f32', ['i32', 'i32', 'f64', 'f64', 'i32'], [], (f) => {
-    const [ptr, blocks, mean, std, plain] = [0, 1, 2, 3, 4].map((i) => f.param(i)) as [
-      Local,
-      Local,
-      Local,
-      Local,
-      Local,
-    ];
+    const [ptr, blocks, mean, std, plain] = f.paramLocals(5);
     const blk = f.local('i32');
     const j = f.local('i32');
     const at = f.local('i32');
@@ -205,7 +199,7 @@ function twistKernel(m: ModuleBuilder): number {
 /** mt_fill24(state, out, n): n float32 uniforms (random() & 0xffffff)·2⁻²⁴ at `out`, advancing the state. */
 function fillKernel24(m: ModuleBuilder, twist: number): void {
   m.func('mt_fill24', ['i32', 'i32', 'i32'], [], (f) => {
-    const [st, out, n] = [0, 1, 2].map((i) => f.param(i)) as [Local, Local, Local];
+    const [st, out, n] = f.paramLocals(3);
     const i = f.local('i32');
     const left = f.local('i32');
     const next = f.local('i32');

@@ -288,14 +288,7 @@ function rowLoop(f: Func, rows: Local, ptrs: readonly [Local, Local][], body: ()
  */
 function unaryKernel(m: ModuleBuilder, op: VecUnary): void {
   m.func(`u_${op}`, ['i32', 'i32', 'i32', 'i32', 'i32', 'i32'], [], (f) => {
-    const [out, x, rows, n, xRow, xStep] = [0, 1, 2, 3, 4, 5].map((i) => f.param(i)) as [
-      Local,
-      Local,
-      Local,
-      Local,
-      Local,
-      Local,
-    ];
+    const [out, x, rows, n, xRow, xStep] = f.paramLocals(6);
     const oRow = f.local('i32');
     const j = f.local('i32');
     const n4 = f.local('i32');
@@ -341,9 +334,7 @@ function unaryKernel(m: ModuleBuilder, op: VecUnary): void {
 /** Binary: (out, a, b, rows, n, aRow, aStep, bRow, bStep), out contiguous; SIMD when steps are 4 or 0 bytes. */
 function binaryKernel(m: ModuleBuilder, op: VecBinary): void {
   m.func(`b_${op}`, new Array(9).fill('i32'), [], (f) => {
-    const [out, a, b, rows, n, aRow, aStep, bRow, bStep] = [0, 1, 2, 3, 4, 5, 6, 7, 8].map((i) =>
-      f.param(i),
-    ) as Local[] as [Local, Local, Local, Local, Local, Local, Local, Local, Local];
+    const [out, a, b, rows, n, aRow, aStep, bRow, bStep] = f.paramLocals(9);
     const oRow = f.local('i32');
     const j = f.local('i32');
     const n4 = f.local('i32');
@@ -424,9 +415,7 @@ function binaryKernel(m: ModuleBuilder, op: VecBinary): void {
 /** Comparison: (out u8, a, b, rows, n, aRow, aStep, bRow, bStep) on f32 inputs. */
 function compareKernel(m: ModuleBuilder, op: Compare): void {
   m.func(`c_${op}`, new Array(9).fill('i32'), [], (f) => {
-    const [out, a, b, rows, n, aRow, aStep, bRow, bStep] = [0, 1, 2, 3, 4, 5, 6, 7, 8].map((i) =>
-      f.param(i),
-    ) as [Local, Local, Local, Local, Local, Local, Local, Local, Local];
+    const [out, a, b, rows, n, aRow, aStep, bRow, bStep] = f.paramLocals(9);
     const j = f.local('i32');
     const po = f.local('i32');
     const pa = f.local('i32');
@@ -457,10 +446,7 @@ function compareKernel(m: ModuleBuilder, op: Compare): void {
 /** where: (out f32, cond u8, a, b, rows, n, cRow, cStep, aRow, aStep, bRow, bStep). */
 function whereKernel(m: ModuleBuilder): void {
   m.func('where_f32', new Array(12).fill('i32'), [], (f) => {
-    const [out, c, a, b, rows, n, cRow, cStep, aRow, aStep, bRow, bStep] = Array.from(
-      { length: 12 },
-      (_, i) => f.param(i),
-    ) as [Local, Local, Local, Local, Local, Local, Local, Local, Local, Local, Local, Local];
+    const [out, c, a, b, rows, n, cRow, cStep, aRow, aStep, bRow, bStep] = f.paramLocals(12);
     const oRow = f.local('i32');
     const j = f.local('i32');
     const po = f.local('i32');
@@ -535,9 +521,7 @@ function storeFromF64(f: Func, t: Elem, p: Expr, v: Expr): Expr {
  */
 function castKernel(m: ModuleBuilder, from: Elem, to: Elem): void {
   m.func(`cast_${from}_${to}`, new Array(9).fill('i32'), [], (f) => {
-    const [dst, src, rows, n, dRow, dStep, sRow, sStep, acc] = Array.from({ length: 9 }, (_, i) =>
-      f.param(i),
-    ) as [Local, Local, Local, Local, Local, Local, Local, Local, Local];
+    const [dst, src, rows, n, dRow, dStep, sRow, sStep, acc] = f.paramLocals(9);
     const j = f.local('i32');
     const n4 = f.local('i32');
     const pd = f.local('i32');
@@ -602,14 +586,7 @@ function castKernel(m: ModuleBuilder, from: Elem, to: Elem): void {
 /** fill: (dst, rows, n, dRow, dStep, value f64) for each element type. */
 function fillKernel(m: ModuleBuilder, t: Elem): void {
   m.func(`fill_${t}`, ['i32', 'i32', 'i32', 'i32', 'i32', 'f64'], [], (f) => {
-    const [dst, rows, n, dRow, dStep, value] = Array.from({ length: 6 }, (_, i) => f.param(i)) as [
-      Local,
-      Local,
-      Local,
-      Local,
-      Local,
-      Local,
-    ];
+    const [dst, rows, n, dRow, dStep, value] = f.paramLocals(6);
     const j = f.local('i32');
     const pd = f.local('i32');
     rowLoop(f, rows, [[dst, dRow]], () => {
@@ -627,9 +604,7 @@ function fillKernel(m: ModuleBuilder, t: Elem): void {
  */
 function axpyKernel(m: ModuleBuilder, t: 'f32' | 'f64'): void {
   m.func(`axpy_${t}`, [...new Array<'i32'>(8).fill('i32'), 'f64'], [], (f) => {
-    const [dst, x, rows, n, dRow, dStep, xRow, xStep, alpha] = Array.from({ length: 9 }, (_, i) =>
-      f.param(i),
-    ) as [Local, Local, Local, Local, Local, Local, Local, Local, Local];
+    const [dst, x, rows, n, dRow, dStep, xRow, xStep, alpha] = f.paramLocals(9);
     const j = f.local('i32');
     const pd = f.local('i32');
     const px = f.local('i32');
@@ -665,13 +640,7 @@ function axpyKernel(m: ModuleBuilder, t: 'f32' | 'f64'): void {
 /** Rows: out[o] = reduce(x[o, 0..r)) with the r axis contiguous; sum accumulates in f64. (out, x, outer, r, xRow). */
 function reduceRowsKernel(m: ModuleBuilder, op: 'sum' | 'max' | 'min'): void {
   m.func(`rrows_${op}`, ['i32', 'i32', 'i32', 'i32', 'i32'], [], (f) => {
-    const [out, x, outer, r, xRow] = Array.from({ length: 5 }, (_, i) => f.param(i)) as [
-      Local,
-      Local,
-      Local,
-      Local,
-      Local,
-    ];
+    const [out, x, outer, r, xRow] = f.paramLocals(5);
     const o = f.local('i32');
     const j = f.local('i32');
     const r4 = f.local('i32');
@@ -735,15 +704,7 @@ function reduceRowsKernel(m: ModuleBuilder, op: 'sum' | 'max' | 'min'): void {
  */
 function reduceColsKernel(m: ModuleBuilder, op: 'sum' | 'max' | 'min'): void {
   m.func(`rcols_${op}`, new Array(7).fill('i32'), [], (f) => {
-    const [out, x, outer, r, inner, xOuter, xR] = Array.from({ length: 7 }, (_, i) => f.param(i)) as [
-      Local,
-      Local,
-      Local,
-      Local,
-      Local,
-      Local,
-      Local,
-    ];
+    const [out, x, outer, r, inner, xOuter, xR] = f.paramLocals(7);
     const o = f.local('i32');
     const c = f.local('i32');
     const i = f.local('i32');
@@ -830,13 +791,7 @@ function reduceColsKernel(m: ModuleBuilder, op: 'sum' | 'max' | 'min'): void {
  */
 function softmaxKernel(m: ModuleBuilder): void {
   m.func('softmax_f32', ['i32', 'i32', 'i32', 'i32', 'i32'], [], (f) => {
-    const [out, x, rows, n, log] = Array.from({ length: 5 }, (_, i) => f.param(i)) as [
-      Local,
-      Local,
-      Local,
-      Local,
-      Local,
-    ];
+    const [out, x, rows, n, log] = f.paramLocals(5);
     const r = f.local('i32');
     const j = f.local('i32');
     const n4 = f.local('i32');
@@ -924,14 +879,7 @@ function softmaxKernel(m: ModuleBuilder): void {
 function microKernel(m: ModuleBuilder, fma: boolean): number {
   const { mr, aBytes } = gemmTile(fma);
   return m.func('gemm_micro', ['i32', 'i32', 'i32', 'i32', 'i32', 'i32'], [], (f) => {
-    const [pa, pb, c, kc, ldc, acc] = Array.from({ length: 6 }, (_, i) => f.param(i)) as [
-      Local,
-      Local,
-      Local,
-      Local,
-      Local,
-      Local,
-    ];
+    const [pa, pb, c, kc, ldc, acc] = f.paramLocals(6);
     const C = Array.from({ length: 2 * mr }, () => f.local('v128'));
     const b0 = f.local('v128');
     const b1 = f.local('v128');
@@ -1011,29 +959,13 @@ function microKernel(m: ModuleBuilder, fma: boolean): number {
  */
 function dotKernel(m: ModuleBuilder, fma: boolean): void {
   m.func('gemm_dot', new Array(13).fill('i32'), [], (f) => {
-    const [c, a, b, M, N, K, lda, ldb, ldc, batch, aB, bB, accumulate] = Array.from({ length: 13 }, (_, i) =>
-      f.param(i),
-    ) as Local[] as [
-      Local,
-      Local,
-      Local,
-      Local,
-      Local,
-      Local,
-      Local,
-      Local,
-      Local,
-      Local,
-      Local,
-      Local,
-      Local,
-    ];
-    const [i, j, l, bi, k4] = Array.from({ length: 5 }, () => f.local('i32')) as [
-      Local,
-      Local,
-      Local,
-      Local,
-      Local,
+    const [c, a, b, M, N, K, lda, ldb, ldc, batch, aB, bB, accumulate] = f.paramLocals(13);
+    const [i, j, l, bi, k4] = [
+      f.local('i32'),
+      f.local('i32'),
+      f.local('i32'),
+      f.local('i32'),
+      f.local('i32'),
     ];
     const pa = Array.from({ length: 3 }, () => f.local('i32'));
     const pb = Array.from({ length: 3 }, () => f.local('i32'));
@@ -1124,14 +1056,7 @@ function dotKernel(m: ModuleBuilder, fma: boolean): void {
 function packA(m: ModuleBuilder, fma: boolean): number {
   const { mr, aBytes } = gemmTile(fma);
   return m.func('gemm_packA', new Array(6).fill('i32'), [], (f) => {
-    const [a, rs, cs, mc, kc, dst] = Array.from({ length: 6 }, (_, i) => f.param(i)) as [
-      Local,
-      Local,
-      Local,
-      Local,
-      Local,
-      Local,
-    ];
+    const [a, rs, cs, mc, kc, dst] = f.paramLocals(6);
     const ir = f.local('i32');
     const p = f.local('i32');
     const r = f.local('i32');
@@ -1187,14 +1112,7 @@ function packA(m: ModuleBuilder, fma: boolean): number {
  */
 function packB(m: ModuleBuilder): number {
   return m.func('gemm_packB', new Array(6).fill('i32'), [], (f) => {
-    const [b, rs, cs, kc, nc, dst] = Array.from({ length: 6 }, (_, i) => f.param(i)) as [
-      Local,
-      Local,
-      Local,
-      Local,
-      Local,
-      Local,
-    ];
+    const [b, rs, cs, kc, nc, dst] = f.paramLocals(6);
     const jr = f.local('i32');
     const p = f.local('i32');
     const j = f.local('i32');
@@ -1290,27 +1208,7 @@ function gemmDriver(m: ModuleBuilder, fma: boolean, micro: number, pA: number, p
   const { MC, KC, NC } = GEMM;
   const { mr: MR, aBytes } = gemmTile(fma);
   m.func('gemm', new Array(18).fill('i32'), [], (f) => {
-    const P = Array.from({ length: 18 }, (_, i) => f.param(i));
-    const [a, ars, acs, b, brs, bcs, c, M, N, K, ldc, batch, aB, bB, cB, sa, sb, tile] = P as [
-      Local,
-      Local,
-      Local,
-      Local,
-      Local,
-      Local,
-      Local,
-      Local,
-      Local,
-      Local,
-      Local,
-      Local,
-      Local,
-      Local,
-      Local,
-      Local,
-      Local,
-      Local,
-    ];
+    const [a, ars, acs, b, brs, bcs, c, M, N, K, ldc, batch, aB, bB, cB, sa, sb, tile] = f.paramLocals(18);
     const bi = f.local('i32');
     const jc = f.local('i32');
     const pc = f.local('i32');

@@ -54,6 +54,11 @@ const ALIGN: Record<number, number> = { 1: 0, 2: 1, 4: 2, 8: 3, 16: 4 };
  * One function being emitted: its code, locals and helpers for every instruction the kernels use.
  * @example m.func('add1', ['i32'], ['i32'], (f) => f.ret(f.add32(f.get(f.param(0)), f.i32(1))));
  */
+/** A tuple of `N` values of `T`. @example const t: Tuple<number, 2> = [1, 2]; */
+export type Tuple<T, N extends number, R extends T[] = []> = R['length'] extends N
+  ? R
+  : Tuple<T, N, [...R, T]>;
+
 export class Func {
   /** The body's code (while a constant is hoisted, the prologue: see `hoisted`). */
   code: number[] = [];
@@ -74,6 +79,10 @@ export class Func {
   /** The i-th parameter. */
   param(i: number): Local {
     return this.locals[i]!;
+  }
+  /** The first `n` parameters, to destructure. @example const [out, x, n] = f.paramLocals(3); */
+  paramLocals<N extends number>(n: N): Tuple<Local, N> {
+    return this.locals.slice(0, n) as Tuple<Local, N>;
   }
   /** A new local of `type` (zero-initialised). */
   local(type: ValType): Local {
