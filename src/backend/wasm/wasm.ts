@@ -62,6 +62,22 @@ interface Window {
 }
 
 /**
+ * The arguments of a two-operand kernel that walks both through their own row and element steps (the casts, axpy):
+ * (dst, src, rows, n, dRow, dStep, sRow, sStep, last).
+ */
+const stridedPairArgs = (w: Window, last: number): number[] => [
+  w.addrs[0]!,
+  w.addrs[1]!,
+  w.rows,
+  w.n,
+  w.row[0]!,
+  w.step[0]!,
+  w.row[1]!,
+  w.step[1]!,
+  last,
+];
+
+/**
  * Cuts a strided launch into 2-D windows (inner two dims), odometer over the rest, and splits them into up to
  * `parts` groups of about equal work (splitting rows of a window where needed).
  */
@@ -494,17 +510,9 @@ export class WasmBackend implements Backend {
         w.step[1]!,
       ]);
     else
-      this.launch(`cast_${ELEM_OF[x.dtype.name]}_${ELEM_OF[dtype.name]}`, shape, ops, (w) => [
-        w.addrs[0]!,
-        w.addrs[1]!,
-        w.rows,
-        w.n,
-        w.row[0]!,
-        w.step[0]!,
-        w.row[1]!,
-        w.step[1]!,
-        0,
-      ]);
+      this.launch(`cast_${ELEM_OF[x.dtype.name]}_${ELEM_OF[dtype.name]}`, shape, ops, (w) =>
+        stridedPairArgs(w, 0),
+      );
     this.unstage(staged);
     return plan.finish();
   }
@@ -608,17 +616,7 @@ export class WasmBackend implements Backend {
       { addr: this.addr(dst, staged), strides: dst.strides, size: dst.dtype.itemsize },
       { addr: this.addr(src, staged), strides: src.strides, size: src.dtype.itemsize },
     ];
-    this.launch(`cast_${se}_${de}`, shape, ops, (w) => [
-      w.addrs[0]!,
-      w.addrs[1]!,
-      w.rows,
-      w.n,
-      w.row[0]!,
-      w.step[0]!,
-      w.row[1]!,
-      w.step[1]!,
-      accumulate ? 1 : 0,
-    ]);
+    this.launch(`cast_${se}_${de}`, shape, ops, (w) => stridedPairArgs(w, accumulate ? 1 : 0));
     this.unstage(staged);
   }
 
@@ -649,17 +647,7 @@ export class WasmBackend implements Backend {
       { addr: this.addr(dst, staged), strides: dst.strides, size },
       { addr: this.addr(x, staged), strides: x.strides, size },
     ];
-    this.launch(`axpy_${t}`, shape, ops, (w) => [
-      w.addrs[0]!,
-      w.addrs[1]!,
-      w.rows,
-      w.n,
-      w.row[0]!,
-      w.step[0]!,
-      w.row[1]!,
-      w.step[1]!,
-      alpha,
-    ]);
+    this.launch(`axpy_${t}`, shape, ops, (w) => stridedPairArgs(w, alpha));
     this.unstage(staged);
   }
 
@@ -818,7 +806,7 @@ export class WasmBackend implements Backend {
           { addr: plan.out, strides: [m * n, n, 1], size: 4 },
           { addr: tmp, strides: [n * m, 1, m], size: 4 },
         ],
-        (w) => [w.addrs[0]!, w.addrs[1]!, w.rows, w.n, w.row[0]!, w.step[0]!, w.row[1]!, w.step[1]!, 0],
+        (w) => stridedPairArgs(w, 0),
       );
       this.heap.freeRaw(tmp, total * 4);
     } else this.gemm(A, B, plan.out, batch, m, k, n, sumBatch);
