@@ -12,6 +12,7 @@ import { createWasmBackend, SMALL, type WasmBackend } from '../../src/backend/wa
 import { bool, type DType, float32, float64, int32, type TypedArray } from '../../src/core/dtype.js';
 import { Generator, type MtState, setRandomKernels } from '../../src/core/random.js';
 import { windowGeometry } from '../../src/nn/functional-conv.js';
+import { GEMM_SIZES } from '../helpers/gemm-cases.js';
 
 const be = createWasmBackend() as WasmBackend;
 
@@ -315,23 +316,7 @@ describe.each(THREADS)('wasm backend with %i thread(s)', (threads) => {
   });
 
   test('matmul: odd sizes, all transposes, batches, broadcast batch', () => {
-    const sizes: [number, number, number, number][] = [
-      [1, 1, 1, 70],
-      [1, 67, 129, 33],
-      [2, 5, 300, 9],
-      [3, 64, 64, 64],
-      [1, 130, 257, 70],
-      [4, 17, 3, 260],
-      [1, 300, 270, 301],
-      // K in three equal blocks (and k % 4 tails in the transposed-B packing)
-      [1, 9, 785, 19],
-      [2, 8, 520, 16],
-      // skinny outputs, computed as Cᵀ = Bᵀ·Aᵀ (Note [Skinny products])
-      [3, 128, 64, 10],
-      [2, 8, 100, 9],
-      [1, 5, 300, 9],
-    ];
-    for (const [batch, m, k, n] of sizes)
+    for (const [batch, m, k, n] of GEMM_SIZES)
       for (const ta of [false, true])
         for (const tb of [false, true])
           for (const bcast of [false, true]) {

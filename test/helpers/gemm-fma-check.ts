@@ -8,6 +8,7 @@ import type { Strided } from '../../src/backend/backend.js';
 import { cpuBackend } from '../../src/backend/cpu/cpu.js';
 import { createWasmBackend, type WasmBackend } from '../../src/backend/wasm/wasm.js';
 import { float32 } from '../../src/core/dtype.js';
+import { GEMM_SIZES } from './gemm-cases.js';
 
 const be = createWasmBackend() as WasmBackend;
 const wantFma = process.env.TSGRAD_WASM_FMA !== '0';
@@ -36,25 +37,13 @@ function operand(
     ref: { buf: host, dtype: float32, strides, offset: 0 },
   };
 }
-const sizes: [number, number, number, number][] = [
-  [1, 1, 1, 70],
-  [1, 67, 129, 33],
-  [2, 5, 300, 9],
-  [3, 64, 64, 64],
-  [1, 130, 257, 70],
-  [4, 17, 3, 260],
-  [1, 300, 270, 301],
-  [1, 9, 785, 19],
-  [3, 128, 64, 10],
-  [2, 8, 100, 9],
-];
 // run the kernels long enough for V8 to tier them up from Liftoff to TurboFan (after the flag was cleared)
 const warm = [operand(1, 130, 257, false), operand(1, 257, 70, true)] as const;
 for (let i = 0; i < 300; i++) be.matmul(warm[0].wasm, warm[1].wasm, 1, 130, 257, 70, float32);
 for (const threads of [1, 2, 3]) {
   be.setThreads(threads);
   await be.threadsReady();
-  for (const [batch, m, k, n] of sizes)
+  for (const [batch, m, k, n] of GEMM_SIZES)
     for (const ta of [false, true])
       for (const tb of [false, true]) {
         const a = operand(batch, m, k, ta);
