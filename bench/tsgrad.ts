@@ -9,6 +9,7 @@ import { setNumThreads, threadsReady } from '../src/backend/threads/api.js';
 import type { WasmBackend } from '../src/backend/wasm/wasm.js';
 import * as torch from '../src/index.js';
 import { medianMs, type Result, seeded, W2_SIZES } from './harness.js';
+import { cnnStep } from './w6.js';
 
 const threads = Number(process.env.BENCH_THREADS ?? 1);
 const plain = process.env.TSGRAD_CPU === 'ts';
@@ -143,36 +144,15 @@ if (want('W5')) {
   });
 }
 
-// W6: a small CNN training step: [32,1,28,28] -> conv8 3x3 -> relu -> pool2 -> conv16 3x3 -> relu -> pool2 -> linear 10
+// W6: a small CNN training step (bench/w6.ts)
 if (want('W6')) {
   try {
-    torch.manualSeed(0);
-    const nn = torch.nn;
-    const layers = [
-      new nn.Conv2d(1, 8, 3, { padding: 1 }),
-      new nn.ReLU(),
-      new nn.MaxPool2d(2),
-      new nn.Conv2d(8, 16, 3, { padding: 1 }),
-      new nn.ReLU(),
-      new nn.MaxPool2d(2),
-      new nn.Flatten(),
-      new nn.Linear(16 * 7 * 7, 10),
-    ];
-    const model = new nn.Sequential(...(layers as unknown as torch.nn.Module[]));
-    const opt = new torch.optim.SGD(model.parameters(), { lr: 0.01 });
-    const x = t(seeded(32 * 784, 10), [32, 1, 28, 28]);
-    const y = torch.tensor(
-      Int32Array.from({ length: 32 }, (_, i) => (i * 3) % 10),
-      { dtype: torch.int32 },
-    );
-    const ms = await medianMs(
-      () => {
-        opt.zeroGrad();
-        torch.nn.functional.crossEntropy(model.forward(x) as torch.Tensor, y).backward();
-        opt.step();
-      },
-      { warmup: plain ? 2 : STEADY, reps: plain ? 3 : 15, minMs: plain ? 0 : 500 },
-    );
+    const step = cnnStep();
+    const ms = await medianMs(step, {
+      warmup: plain ? 2 : STEADY,
+      reps: plain ? 3 : 15,
+      minMs: plain ? 0 : 500,
+    });
     results.push({ id: 'W6', case: 'CNN step', value: ms, unit: 'ms', higherIsBetter: false });
   } catch (e) {
     process.stderr.write(`W6 failed: ${String(e)}\n`);

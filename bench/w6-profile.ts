@@ -5,8 +5,7 @@
 import type { Backend } from '../src/backend/backend.js';
 import { getBackend } from '../src/backend/devices.js';
 import { setNumThreads, threadsReady } from '../src/backend/threads/api.js';
-import * as torch from '../src/index.js';
-import { seeded } from './harness.js';
+import { cnnStep } from './w6.js';
 
 setNumThreads(Number(process.env.BENCH_THREADS ?? 1));
 await threadsReady();
@@ -51,31 +50,7 @@ for (const name of [
     }
   };
 }
-torch.manualSeed(0);
-const nn = torch.nn;
-const model = new nn.Sequential(
-  ...([
-    new nn.Conv2d(1, 8, 3, { padding: 1 }),
-    new nn.ReLU(),
-    new nn.MaxPool2d(2),
-    new nn.Conv2d(8, 16, 3, { padding: 1 }),
-    new nn.ReLU(),
-    new nn.MaxPool2d(2),
-    new nn.Flatten(),
-    new nn.Linear(16 * 7 * 7, 10),
-  ] as unknown as torch.nn.Module[]),
-);
-const opt = new torch.optim.SGD(model.parameters(), { lr: 0.01 });
-const x = torch.tensor(seeded(32 * 784, 10)).reshape([32, 1, 28, 28]);
-const y = torch.tensor(
-  Int32Array.from({ length: 32 }, (_, i) => (i * 3) % 10),
-  { dtype: torch.int32 },
-);
-const step = (): void => {
-  opt.zeroGrad();
-  torch.nn.functional.crossEntropy(model.forward(x) as torch.Tensor, y).backward();
-  opt.step();
-};
+const step = cnnStep();
 for (let i = 0; i < 5; i++) step();
 stats.clear();
 const reps = 40;
