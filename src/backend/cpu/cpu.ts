@@ -543,8 +543,8 @@ export const cpuBackend: Backend = {
   im2col: im2colRef,
   col2im: col2imRef,
   maxPool2d: maxPool2dRef,
-  softmax: softmaxRef,
   maxPool2dBackward: maxPool2dBackwardRef,
+  softmax: softmaxRef,
 };
 
 interface Acc {
@@ -561,9 +561,10 @@ function softmaxRef(x: Strided, shape: readonly number[], dim: number, log: bool
   const xs = arr(x);
   const round = dtype.name === 'float32' ? Math.fround : (v: number): number => v;
   const flat = shape.length === 0;
+  const outStrides = contiguousStrides(shape);
   const n = flat ? 1 : shape[dim]!;
   const sx = flat ? 0 : x.strides[dim]!;
-  const so = flat ? 0 : contiguousStrides(shape)[dim]!;
+  const so = flat ? 0 : outStrides[dim]!;
   const row = (xb: number, ob: number): void => {
     let m = xs[xb]!; // the max, NaN winning (as the max reduction)
     for (let j = 1; j < n && m === m; j++) {
@@ -586,7 +587,7 @@ function softmaxRef(x: Strided, shape: readonly number[], dim: number, log: bool
   if (flat) row(x.offset, 0);
   else {
     const outer = shape.map((s, d) => (d === dim ? 1 : s));
-    walk(outer, [x.strides, contiguousStrides(shape)], [x.offset, 0], ([ox, oo], cnt, [sxi, soi]) => {
+    walk(outer, [x.strides, outStrides], [x.offset, 0], ([ox, oo], cnt, [sxi, soi]) => {
       for (let i = 0; i < cnt; i++) row(ox! + i * sxi!, oo! + i * soi!);
     });
   }
